@@ -1,0 +1,84 @@
+"""``newsmon``: the one command line for the worker, the batch commands and the local Kafka."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from agents.errors import NewsmonError
+from agents.settings import Settings, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsmon", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("demo", help="local Kafka + worker + sample news, alerts on screen")
+    worker = commands.add_parser("worker", help="run a Faust worker (both agents)")
+    worker.add_argument("--loglevel", default="info")
+
+    kafka = commands.add_parser("kafka", help="the embedded single-node Kafka")
+    kafka.add_argument("action", choices=["start", "stop", "status", "fetch"])
+    commands.add_parser("topics", help="create the newsmon topics if missing")
+
+    enrich = commands.add_parser("enrich", help="raw-article JSONL -> enriched JSONL")
+    enrich.add_argument("--input", default="-")
+    enrich.add_argument("--output", default="-")
+    enrich.add_argument("--no-ner", action="store_true", help="skip English statistical NER")
+
+    detect = commands.add_parser("detect", help="enriched JSONL -> alert JSONL")
+    detect.add_argument("--rules", type=Path, default=None)
+    detect.add_argument("--input", default="-")
+    detect.add_argument("--output", default="-")
+
+    rules = commands.add_parser("rules", help="watch rules")
+    rules_commands = rules.add_subparsers(dest="rules_command", required=True)
+    validate = rules_commands.add_parser("validate", help="check a rule file")
+    validate.add_argument("file", type=Path)
+
+    produce = commands.add_parser("produce", help="send raw-article JSONL lines to the raw topic")
+    produce.add_argument("file", type=Path)
+
+    alerts = commands.add_parser("alerts", help="alerts on the alert topic")
+    alerts_commands = alerts.add_subparsers(dest="alerts_command", required=True)
+    tail = alerts_commands.add_parser("tail", help="print alerts as they arrive")
+    tail.add_argument("--rule", help="only this rule id")
+    tail.add_argument("--from-beginning", action="store_true")
+    tail.add_argument("--json", action="store_true", help="one JSON alert per line")
+    tail.add_argument("--idle-exit", type=float, default=None, metavar="SECONDS",
+                      help="stop after this long without an alert")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+    try:
+        return _dispatch(args, load_settings())
+    except NewsmonError as exc:
+        print(f"newsmon: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from agents import commands
+
+    handlers = {
+        "demo": commands.demo,
+        "worker": commands.worker,
+        "kafka": commands.kafka,
+        "topics": commands.topics,
+        "enrich": commands.enrich,
+        "detect": commands.detect,
+        "rules": commands.rules,
+        "produce": commands.produce,
+        "alerts": commands.alerts,
+    }
+    return handlers[args.command](args, settings)

@@ -1,0 +1,112 @@
+"""One handler per CLI command; imports stay inside so that each command loads only what it uses."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import orjson
+
+from agents.settings import Settings
+
+
+def demo(args: argparse.Namespace, settings: Settings) -> int:
+    from agents.demo import run_demo
+
+    return run_demo(settings, colour=sys.stdout.isatty())
+
+
+def worker(args: argparse.Namespace, settings: Settings) -> int:
+    from agents.worker import run_worker
+
+    run_worker(settings, args.loglevel)
+    return 0
+
+
+def kafka(args: argparse.Namespace, settings: Settings) -> int:
+    from agents.demo import local_broker
+
+    broker = local_broker(settings)
+    if args.action == "fetch":
+        broker.fetch()
+    elif args.action == "start":
+        started = broker.start()
+        print(("started " if started else "already running ") + broker.status())
+    elif args.action == "stop":
+        print("stopped" if broker.stop() else "was not running")
+    else:
+        print(broker.status())
+        return 0 if broker.pid() is not None else 1
+    return 0
+
+
+def topics(args: argparse.Namespace, settings: Settings) -> int:
+    from agents.kafka.admin import ensure_topics
+
+    created = ensure_topics(settings.broker, settings.topics.all(), settings.partitions)
+    print("created: " + (", ".join(created) if created else "nothing (all exist)"))
+    return 0
+
+
+def enrich(args: argparse.Namespace, settings: Settings) -> int:
+    from agents.batch import enrich_file, open_binary
+    from agents.core.enrich import Enricher
+
+    enricher = Enricher.build(with_ner=settings.with_ner and not args.no_ner)
+    with open_binary(args.input, "rb") as source, open_binary(args.output, "wb") as sink:
+        summary = enrich_file(enricher, source, sink, sys.stderr)
+    print(summary.line("enriched"), file=sys.stderr)
+    return 0
+
+
+def detect(args: argparse.Namespace, settings: Settings) -> int:
+    from agents.batch import detect_file, open_binary
+    from agents.core.detect import Detector
+    from agents.core.kb import load_knowledge_base
+    from agents.core.rules import load_rules
+
+    ruleset = load_rules(args.rules or settings.rules_path, load_knowledge_base())
+    with open_binary(args.input, "rb") as source, open_binary(args.output, "wb") as sink:
+        summary = detect_file(Detector(ruleset), source, sink, sys.stderr)
+    print(summary.line("alerts"), file=sys.stderr)
+    return 0
+
+
+def rules(args: argparse.Namespace, settings: Settings) -> int:
+    from agents.core.kb import load_knowledge_base
+    from agents.core.rules import load_rules
+
+    kb = load_knowledge_base()
+    ruleset = load_rules(args.file, kb)
+    for rule in ruleset.rules:
+        names = [kb.entities[e].name for e in (*rule.all_of, *rule.any_of)]
+        state = "" if rule.enabled else " (disabled)"
+        print(f"{rule.id}: {rule.severity}, {rule.scope} scope, {' + '.join(names)}{state}")
+    print(f"{args.file}: {len(ruleset.rules)} rules valid (version {ruleset.version})")
+    return 0
+
+
+def produce(args: argparse.Namespace, settings: Settings) -> int:
+    from agents.kafka.admin import produce as send
+
+    lines = [line for line in args.file.read_bytes().splitlines() if line.strip()]
+    count = send(settings.broker, settings.topics.raw, ((None, line) for line in lines))
+    print(f"sent {count} messages to {settings.topics.raw}", file=sys.stderr)
+    return 0
+
+
+def alerts(args: argparse.Namespace, settings: Settings) -> int:
+    from agents.display import format_alert
+    from agents.kafka.admin import consume
+
+    idle = int(args.idle_exit * 1000) if args.idle_exit is not None else None
+    try:
+        for _, _, _, value in consume(settings.broker, settings.topics.alerts, args.from_beginning, idle):
+            alert = orjson.loads(value)
+            if args.rule and alert["rule"]["id"] != args.rule:
+                continue
+            text = value.decode() if args.json else format_alert(alert, sys.stdout.isatty()) + "\n"
+            print(text, flush=True)
+    except KeyboardInterrupt:
+        pass
+    return 0

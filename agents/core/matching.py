@@ -1,0 +1,116 @@
+"""Find knowledge-base aliases in text, one language at a time.
+
+Each language gets a blank spaCy tokenizer and a key function (fold + stem or lemma). Aliases are
+reduced to key sequences once at start-up; an article is tokenised, each token reduced to its key,
+and the longest alias whose keys start at a token wins. Offsets come from the tokens, so mentions
+point into the original, unnormalised text.
+
+Patterns are tokenised with a *separate* tokenizer: spaCy's tokenizer cache holds 10,000 chunks
+and never evicts, so filling it with alias chunks would leave the news stream uncached and make
+tokenising ten times slower (the "tokenizer cache trap").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import spacy
+from spacy.tokens import Doc
+
+from agents.core.kb import Alias
+from agents.core.languages import CHARACTER_LANGUAGES, tokenizer_language
+from agents.core.normalize import fold
+from agents.core.stemming import KeyFunction, key_function
+
+log = logging.getLogger(__name__)
+
+TOKENIZER_CACHE_SIZE = 200_000
+_Entry = tuple[tuple[str, ...], tuple[Alias, ...]]  # (keys after the first, the aliases they name)
+
+
+@dataclass(frozen=True)
+class Mention:
+    entity_id: str
+    text: str
+    start: int
+    end: int
+    weak: bool
+
+
+def blank_pipeline(lang: str) -> spacy.language.Language:
+    """A tokenizer-only pipeline for ``lang`` with a cache large enough for a news stream."""
+    spacy_lang = tokenizer_language(lang)
+    if spacy_lang == "vi":
+        nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
+    else:
+        nlp = spacy.blank(spacy_lang)
+    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
+    return nlp
+
+
+class LanguageMatcher:
+    """Longest-match alias lookup over one language's token keys."""
+
+    def __init__(self, lang: str, aliases: Iterable[Alias]) -> None:
+        self.lang = lang
+        self.nlp = blank_pipeline(lang)
+        self.key: KeyFunction = fold if lang in CHARACTER_LANGUAGES else key_function(lang)
+        self._index = self._build_index(aliases)
+
+    def token_key(self, word: str) -> str:
+        """Short all-capital words keep their case: US, WHO, ВОЗ are not us, who, воз (cart)."""
+        if 1 < len(word) <= 4 and word.isupper() and word.isalpha():
+            return "^" + word
+        return self.key(word)
+
+    def _build_index(self, aliases: Iterable[Alias]) -> dict[str, list[_Entry]]:
+        pattern_tokenizer = blank_pipeline(self.lang).tokenizer  # keeps self.nlp's cache free
+        by_keys: dict[tuple[str, ...], dict[str, Alias]] = defaultdict(dict)
+        for alias in aliases:
+            keys = tuple(self.token_key(token.text) for token in pattern_tokenizer(alias.text))
+            if keys and any(keys):
+                current = by_keys[keys].get(alias.entity_id)
+                if current is None or (current.weak and not alias.weak):
+                    by_keys[keys][alias.entity_id] = alias
+        index: dict[str, list[_Entry]] = defaultdict(list)
+        ambiguous = 0
+        for keys, candidates in by_keys.items():
+            named = tuple(candidates.values())
+            if len(named) > 1 and not all(alias.compound for alias in named):
+                ambiguous += 1  # one key sequence, two entities: the text cannot decide
+                continue
+            index[keys[0]].append((keys[1:], named))
+        for entries in index.values():
+            entries.sort(key=lambda entry: len(entry[0]), reverse=True)
+        if ambiguous:
+            log.debug("lang=%s dropped %d ambiguous alias keys", self.lang, ambiguous)
+        return dict(index)
+
+    def tokenize(self, text: str) -> Doc:
+        return self.nlp.make_doc(text)
+
+    def find(self, text: str) -> list[Mention]:
+        doc = self.tokenize(text)
+        keys = [self.token_key(token.text) for token in doc]
+        mentions: list[Mention] = []
+        i = 0
+        while i < len(keys):
+            matched = self._match_at(keys, i)
+            if matched is None:
+                i += 1
+                continue
+            length, aliases = matched
+            start, end = doc[i].idx, doc[i + length - 1].idx + len(doc[i + length - 1].text)
+            for alias in aliases:
+                mentions.append(Mention(alias.entity_id, text[start:end], start, end, alias.weak))
+            i += length
+        return mentions
+
+    def _match_at(self, keys: list[str], i: int) -> tuple[int, tuple[Alias, ...]] | None:
+        for rest, aliases in self._index.get(keys[i], ()):
+            if tuple(keys[i + 1 : i + 1 + len(rest)]) == rest:
+                return 1 + len(rest), aliases
+        return None

@@ -1,0 +1,1 @@
+"""Everything that talks to Kafka directly: the local broker and kafka-python helpers."""

@@ -1,0 +1,85 @@
+"""Runtime settings, read once from NEWSMON_* environment variables (see README)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agents.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Topics:
+    raw: str = "news.articles.raw"
+    enriched: str = "news.articles.enriched"
+    alerts: str = "news.alerts"
+    dead_letters: str = "news.deadletter"
+
+    def all(self) -> tuple[str, ...]:
+        return (self.raw, self.enriched, self.alerts, self.dead_letters)
+
+
+@dataclass(frozen=True)
+class Settings:
+    broker: str = "127.0.0.1:9092"
+    app_id: str = "newsmon"
+    rules_path: Path = REPO_ROOT / "config" / "rules.yaml"
+    home: Path = REPO_ROOT / ".newsmon"
+    topics: Topics = field(default_factory=Topics)
+    partitions: int = 4
+    web_host: str = "127.0.0.1"
+    web_port: int = 6066
+    with_ner: bool = True
+    batch_size: int = 32
+    batch_seconds: float = 0.05
+    max_message_bytes: int = 2_000_000
+
+    @property
+    def broker_url(self) -> str:
+        """Faust wants ``kafka://host:port``; kafka-python wants ``host:port``."""
+        return "kafka://" + self.broker
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError("environment", None, name, f"expected a whole number, got {raw!r}") from None
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError("environment", None, name, f"expected true or false, got {raw!r}")
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    defaults = Settings()
+    prefix = env.get("NEWSMON_TOPIC_PREFIX", "")
+    base = Topics()
+    topics = Topics(*(prefix + name for name in base.all()))
+    return Settings(
+        broker=env.get("NEWSMON_BROKER", defaults.broker).removeprefix("kafka://"),
+        app_id=env.get("NEWSMON_APP_ID", defaults.app_id),
+        rules_path=Path(env.get("NEWSMON_RULES", str(defaults.rules_path))),
+        home=Path(env.get("NEWSMON_HOME", str(defaults.home))),
+        topics=topics,
+        partitions=_int(env, "NEWSMON_PARTITIONS", defaults.partitions),
+        web_host=env.get("NEWSMON_WEB_HOST", defaults.web_host),
+        web_port=_int(env, "NEWSMON_WEB_PORT", defaults.web_port),
+        with_ner=_bool(env, "NEWSMON_NER", defaults.with_ner),
+        batch_size=_int(env, "NEWSMON_BATCH_SIZE", defaults.batch_size),
+        max_message_bytes=_int(env, "NEWSMON_MAX_MESSAGE_BYTES", defaults.max_message_bytes),
+    )
