@@ -15,8 +15,7 @@ log = logging.getLogger(__name__)
 def broker_answers(bootstrap: str) -> bool:
     """True once the broker serves metadata (a listening socket alone is not enough)."""
     try:
-        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000,
-                                 api_version_auto_timeout_ms=3000)
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
     except KafkaError:
         return False
     try:
