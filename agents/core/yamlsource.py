@@ -10,6 +10,12 @@ import yaml
 from agents.errors import ConfigError
 
 
+_STANDARD_TAGS = tuple(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp", "binary", "merge")
+)
+
+
 @dataclass(frozen=True)
 class Located:
     """A plain Python value with the 1-based line it started on."""
@@ -28,15 +34,17 @@ def load_located(path: str, text: str) -> Located:
         raise ConfigError(path, line, "yaml", str(getattr(exc, "problem", exc))) from exc
     if node is None:
         return Located({}, 1)
-    return _convert(node)
+    return _convert(path, node)
 
 
-def _convert(node: yaml.Node) -> Located:
+def _convert(path: str, node: yaml.Node) -> Located:
     line = node.start_mark.line + 1
+    if node.tag not in _STANDARD_TAGS:
+        raise ConfigError(path, line, "yaml", f"tag {node.tag!r} is not allowed: rule files are data")
     if isinstance(node, yaml.MappingNode):
-        return Located({str(_convert(k).value): _convert(v) for k, v in node.value}, line)
+        return Located({str(_convert(path, k).value): _convert(path, v) for k, v in node.value}, line)
     if isinstance(node, yaml.SequenceNode):
-        return Located([_convert(item) for item in node.value], line)
+        return Located([_convert(path, item) for item in node.value], line)
     value = yaml.SafeLoader(  # resolve the scalar's type (int, bool, ...) the safe way
         ""
     ).construct_object(node)

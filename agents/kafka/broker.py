@@ -47,6 +47,7 @@ class LocalBroker:
     port: int = 9092
     controller_port: int = 9093
     heap: str = "512m"
+    libs_dir: Path | None = None  # share one set of jars between several brokers (tests)
 
     @property
     def bootstrap(self) -> str:
@@ -54,7 +55,7 @@ class LocalBroker:
 
     @property
     def libs(self) -> Path:
-        return self.home / "libs"
+        return self.libs_dir or self.home / "libs"
 
     @property
     def pid_file(self) -> Path:

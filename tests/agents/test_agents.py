@@ -1,0 +1,81 @@
+"""The Faust agents, driven through ``agent.test_context()`` without a broker.
+
+The agents' publisher is the one injection point: here it collects what would be sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import orjson
+import pytest
+
+from agents.app import create_app
+from agents.core.pipeline import ALERTS, DEAD_LETTERS, ENRICHED, DetectStage, EnrichStage, Output
+from agents.settings import Settings
+
+
+class Collected:
+    def __init__(self) -> None:
+        self.outputs: list[Output] = []
+
+    async def __call__(self, outputs: Sequence[Output]) -> None:
+        self.outputs.extend(outputs)
+
+    def to(self, destination: str) -> list[Output]:
+        return [out for out in self.outputs if out.destination == destination]
+
+
+@pytest.fixture()
+def app_and_sink(enricher, detector):
+    sink = Collected()
+    settings = Settings(app_id="newsmon-agent-test", batch_seconds=0.01)
+    app = create_app(settings, EnrichStage(enricher), DetectStage(detector), publisher=sink)
+    app.finalize()
+    app.conf.store = "memory://"
+    return app, sink
+
+
+async def _wait_for(predicate, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, "agent produced nothing in time"
+        await asyncio.sleep(0.02)
+
+
+def test_enrich_agent_enriches_and_dead_letters(app_and_sink, hindi_article) -> None:
+    app, sink = app_and_sink
+    enrich = app.agents["newsmon.enrich"]
+
+    async def scenario() -> None:
+        async with enrich.test_context() as agent:
+            await agent.put(value=orjson.dumps(hindi_article), key=b"k1")
+            await agent.put(value=b"{not json", key=b"k2")
+            await agent.put(value=orjson.dumps({"id": "no-text"}), key=b"k3")
+            await _wait_for(lambda: len(sink.outputs) >= 3)
+
+    asyncio.run(scenario())
+    enriched = sink.to(ENRICHED)
+    assert [o.document["id"] for o in enriched] == ["hi-wang-yi-lavrov-call"]
+    assert {"Q148", "Q159"} <= {e["id"] for e in enriched[0].document["entities"]}
+    letters = sink.to(DEAD_LETTERS)
+    assert sorted(o.document["reason"] for o in letters) == ["not_json", "schema_violation"]
+    assert {o.document["original_base64"] for o in letters} == {"e25vdCBqc29u", "eyJpZCI6Im5vLXRleHQifQ=="}
+
+
+def test_detect_agent_alerts_on_the_hindi_sample(app_and_sink, enricher, hindi_article) -> None:
+    app, sink = app_and_sink
+    detect = app.agents["newsmon.detect"]
+    enriched = enricher.enrich(hindi_article)
+
+    async def scenario() -> None:
+        async with detect.test_context() as agent:
+            await agent.put(value=orjson.dumps(enriched), key=b"hi")
+            await agent.put(value=b"\xff\xfe", key=b"bad")
+            await _wait_for(lambda: len(sink.outputs) >= 3)
+
+    asyncio.run(scenario())
+    rules = {o.document["rule"]["id"] for o in sink.to(ALERTS)}
+    assert "china-russia" in rules
+    assert [o.document["reason"] for o in sink.to(DEAD_LETTERS)] == ["not_utf8"]

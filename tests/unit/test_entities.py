@@ -1,0 +1,90 @@
+"""Entity extraction on real and hand-checked sentences, per language."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.core.entities import EntityExtractor
+
+CHINA, RUSSIA, US, AFGHANISTAN, WHO = "Q148", "Q159", "Q30", "Q889", "Q7817"
+
+
+@pytest.fixture(scope="module")
+def extractor(kb) -> EntityExtractor:
+    return EntityExtractor(kb)
+
+
+def ids(extractor: EntityExtractor, text: str, lang: str) -> set[str]:
+    return {found.entity.id for found in extractor.extract(text, lang)}
+
+
+def test_hindi_sample_yields_the_founding_entities(extractor, hindi_article) -> None:
+    found = {f.entity.id: f for f in extractor.extract(hindi_article["text"], "hi")}
+    expected = {CHINA, RUSSIA, US, AFGHANISTAN, WHO, "Q15031", "Q7747",
+                "newsmon:wang-yi", "newsmon:sergey-lavrov", "newsmon:taliban"}
+    assert expected <= set(found)
+    assert {m.text for m in found[CHINA].mentions} == {"चीन", "चीनी"}
+    assert {m.text for m in found[RUSSIA].mentions} == {"रूस", "रूसी"}
+    assert {m.text for m in found[AFGHANISTAN].mentions} >= {"अफगानिस्तान", "अफ़्ग़ानिस्तान"}
+
+
+def test_mentions_point_into_the_original_text(extractor, hindi_article) -> None:
+    text = hindi_article["text"]
+    for found in extractor.extract(text, "hi"):
+        for mention in found.mentions:
+            assert text[mention.start : mention.end] == mention.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        ("en", "China's foreign minister spoke with his Russian counterpart.", {CHINA, RUSSIA}),
+        ("en", "The U.S. and the WHO disagreed.", {US, WHO}),
+        ("ru", "Министр иностранных дел России провёл переговоры с главой МИД КНР.", {RUSSIA, CHINA}),
+        ("ru", "Соглашение между Китаем и США.", {CHINA, US}),
+        ("zh", "中俄外长通电话，中方愿同俄方加强沟通。", {CHINA, RUSSIA}),
+        ("zh", "美国和中国的贸易谈判。", {US, CHINA}),
+        ("de", "Russlands Außenminister kritisierte die chinesische Haltung.", {RUSSIA, CHINA}),
+        ("fr", "Le ministre russe a rencontré son homologue chinois aux États-Unis.", {RUSSIA, CHINA, US}),
+        ("es", "Rusia y China firmaron un acuerdo.", {RUSSIA, CHINA}),
+        ("ar", "وقعت روسيا والصين اتفاقا.", {RUSSIA, CHINA}),
+        ("tr", "Rusya'ya ve Çin'e yaptırım.", {RUSSIA, CHINA}),
+        ("hi", "रूस और चीन के बीच समझौता।", {RUSSIA, CHINA}),
+    ],
+)
+def test_countries_in_many_languages(extractor, lang: str, text: str, expected: set[str]) -> None:
+    assert ids(extractor, text, lang) == expected
+
+
+def test_acronyms_are_case_sensitive(extractor) -> None:
+    assert ids(extractor, "Tell us who won.", "en") == set()
+    assert ids(extractor, "Tell US officials and the WHO.", "en") == {US, WHO}
+
+
+def test_weak_adjective_alone_is_not_a_country(extractor) -> None:
+    # चीनी is also "sugar", रूसी also "dandruff": a recipe or a shampoo advert is not geopolitics.
+    assert ids(extractor, "चाय में दो चम्मच चीनी डालें।", "hi") == set()
+    assert ids(extractor, "इस शैम्पू से रूसी दूर होती है।", "hi") == set()
+
+
+def test_weak_adjective_is_kept_when_corroborated(extractor) -> None:
+    # corroborated by a person of that country
+    assert CHINA in ids(extractor, "चीनी विदेश मंत्री वांग यी ने कहा।", "hi")
+    # corroborated by the country's own name
+    assert RUSSIA in ids(extractor, "रूसी मंत्री ने कहा कि रूस तैयार है।", "hi")
+
+
+def test_ambiguous_english_names_need_corroboration(extractor) -> None:
+    assert ids(extractor, "Voters in Georgia went to the polls in Atlanta.", "en") == set()
+    assert ids(extractor, "Michael Jordan scored.", "en") == set()
+    assert "Q230" in ids(extractor, "Georgia and its capital Tbilisi: Georgian officials said.", "en")
+
+
+def test_compound_names_give_both_entities(extractor) -> None:
+    found = {f.entity.id: f for f in extractor.extract("中俄关系", "zh")}
+    assert set(found) == {CHINA, RUSSIA}
+    assert found[CHINA].mentions[0].start == found[RUSSIA].mentions[0].start == 0
+
+
+def test_unknown_language_still_matches_universal_names(extractor) -> None:
+    assert WHO in ids(extractor, "WHO ilitoa taarifa.", "sw")

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import pytest
+
+from agents.core.normalize import fold
+from agents.core.stemming import key_function
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("अफ़्ग़ानिस्तान", "अफगानिस्तान"),  # nukta and virama variants in the Hindi sample
+        ("Türkiye", "turkiye"),
+        ("ÉTATS-UNIS", "etats-unis"),
+        ("Ёлка", "елка"),
+        ("أفغانستان", "افغانستان"),  # alef with hamza
+        ("China’s", "china's"),
+    ],
+)
+def test_fold_merges_spelling_variants(a: str, b: str) -> None:
+    assert fold(a) == fold(b)
+
+
+def test_fold_keeps_distinct_letters_apart() -> None:
+    assert fold("й") != fold("и")  # Cyrillic short i is a letter, not a diacritic variant
+    assert fold("चीन") != fold("चीनी")
+
+
+@pytest.mark.parametrize(
+    ("lang", "forms"),
+    [
+        ("ru", ["Китай", "Китая", "Китаю", "Китаем"]),
+        ("ru", ["Россия", "России", "Россией"]),
+        ("de", ["Russland", "Russlands"]),
+        ("tr", ["Rusya", "Rusya'ya", "Rusya'nın"]),
+        ("ar", ["روسيا", "وروسيا", "لروسيا"]),
+        ("fr", ["américain", "américains", "américaine"]),
+        ("es", ["ruso", "rusos"]),
+        ("en", ["American", "Americans"]),
+    ],
+)
+def test_inflected_forms_share_a_key(lang: str, forms: list[str]) -> None:
+    key = key_function(lang)
+    assert len({key(form) for form in forms}) == 1, {form: key(form) for form in forms}
