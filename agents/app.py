@@ -32,7 +32,9 @@ def to_record(event: Any) -> SourceRecord:
     message = event.message
     value = message.value if isinstance(message.value, bytes) else bytes(message.value or b"")
     timestamp = int(message.timestamp * 1000) if message.timestamp else None
-    return SourceRecord(message.topic, message.partition, message.offset, value, message.key, timestamp)
+    return SourceRecord(
+        message.topic, message.partition, message.offset, value, message.key, timestamp
+    )
 
 
 def create_app(
@@ -55,8 +57,9 @@ def create_app(
     topics = settings.topics
 
     def topic(name: str) -> faust.TopicT:
-        return app.topic(name, key_serializer="raw", value_serializer="raw",
-                         partitions=settings.partitions)
+        return app.topic(
+            name, key_serializer="raw", value_serializer="raw", partitions=settings.partitions
+        )
 
     destinations = {
         ENRICHED: topic(topics.enriched),
@@ -76,7 +79,8 @@ def create_app(
 
     async def run_stage(stage: EnrichStage | DetectStage, stream: faust.StreamT) -> None:
         loop = asyncio.get_running_loop()
-        async for events in stream.take_events(settings.batch_size, within=settings.batch_seconds):
+        batches = stream.take_events(settings.batch_size, within=settings.batch_seconds)  # type: ignore[attr-defined]
+        async for events in batches:
             records = [to_record(event) for event in events]
             outputs = await loop.run_in_executor(executor, stage.process, records)
             await publish(outputs)

@@ -48,8 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     tail.add_argument("--rule", help="only this rule id")
     tail.add_argument("--from-beginning", action="store_true")
     tail.add_argument("--json", action="store_true", help="one JSON alert per line")
-    tail.add_argument("--idle-exit", type=float, default=None, metavar="SECONDS",
-                      help="stop after this long without an alert")
+    tail.add_argument(
+        "--idle-exit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="stop after this long without an alert",
+    )
     return parser
 
 

@@ -101,7 +101,9 @@ def alerts(args: argparse.Namespace, settings: Settings) -> int:
 
     idle = int(args.idle_exit * 1000) if args.idle_exit is not None else None
     try:
-        for _, _, _, value in consume(settings.broker, settings.topics.alerts, args.from_beginning, idle):
+        for _, _, _, value in consume(
+            settings.broker, settings.topics.alerts, args.from_beginning, idle
+        ):
             alert = orjson.loads(value)
             if args.rule and alert["rule"]["id"] != args.rule:
                 continue

@@ -36,7 +36,9 @@ def _consumer_at_end(settings: Settings, topics: list[str]) -> KafkaConsumer:
     """A consumer positioned at the current end, so we show what this run produces."""
     consumer = KafkaConsumer(bootstrap_servers=settings.broker, enable_auto_commit=False)
     partitions = [
-        TopicPartition(topic, p) for topic in topics for p in sorted(consumer.partitions_for_topic(topic) or ())
+        TopicPartition(topic, p)
+        for topic in topics
+        for p in sorted(consumer.partitions_for_topic(topic) or ())
     ]
     consumer.assign(partitions)
     consumer.seek_to_end(*partitions)
@@ -46,11 +48,19 @@ def _consumer_at_end(settings: Settings, topics: list[str]) -> KafkaConsumer:
 
 
 def _start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "NEWSMON_BROKER": settings.broker, "NEWSMON_RULES": str(settings.rules_path)}
+    env = {
+        **os.environ,
+        "NEWSMON_BROKER": settings.broker,
+        "NEWSMON_RULES": str(settings.rules_path),
+    }
     with open(log_path, "ab") as log:
         return subprocess.Popen(
-            [sys.executable, "-m", "agents", "worker"], stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, env=env, start_new_session=True,
+            [sys.executable, "-m", "agents", "worker"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,
         )
 
 
@@ -71,14 +81,19 @@ def run_demo(settings: Settings, samples: Path = SAMPLES, colour: bool = True) -
     worker: subprocess.Popen[bytes] | None = None
     try:
         ensure_topics(settings.broker, settings.topics.all(), settings.partitions)
-        consumer = _consumer_at_end(settings, [settings.topics.alerts, settings.topics.dead_letters])
+        consumer = _consumer_at_end(
+            settings, [settings.topics.alerts, settings.topics.dead_letters]
+        )
         log_path = settings.home / "worker.log"
         worker = _start_worker(settings, log_path)
         print(f"worker started (pid {worker.pid}, log {log_path})", flush=True)
         lines = [line for line in samples.read_bytes().splitlines() if line.strip()]
         sent = produce(settings.broker, settings.topics.raw, ((None, line) for line in lines))
-        print(f"sent {sent} sample articles from {samples} to {settings.topics.raw}; "
-              "alerts follow (Ctrl-C to stop)\n", flush=True)
+        print(
+            f"sent {sent} sample articles from {samples} to {settings.topics.raw}; "
+            "alerts follow (Ctrl-C to stop)\n",
+            flush=True,
+        )
         return _print_until_interrupted(consumer, worker, settings, log_path, colour)
     except KeyboardInterrupt:
         return 0
@@ -91,7 +106,11 @@ def run_demo(settings: Settings, samples: Path = SAMPLES, colour: bool = True) -
 
 
 def _print_until_interrupted(
-    consumer: KafkaConsumer, worker: subprocess.Popen[bytes], settings: Settings, log_path: Path, colour: bool
+    consumer: KafkaConsumer,
+    worker: subprocess.Popen[bytes],
+    settings: Settings,
+    log_path: Path,
+    colour: bool,
 ) -> int:
     while True:
         for records in consumer.poll(timeout_ms=500).values():
@@ -100,8 +119,11 @@ def _print_until_interrupted(
                 if record.topic == settings.topics.alerts:
                     print(format_alert(document, colour) + "\n", flush=True)
                 else:
-                    print(f"DEAD LETTER {document['reason']}: {document['message']} "
-                          f"(offset {document['source']['offset']})\n", flush=True)
+                    print(
+                        f"DEAD LETTER {document['reason']}: {document['message']} "
+                        f"(offset {document['source']['offset']})\n",
+                        flush=True,
+                    )
         if worker.poll() is not None:
             tail = log_path.read_text(errors="replace").splitlines()[-20:]
             print("the worker stopped unexpectedly; last lines of its log:\n" + "\n".join(tail))

@@ -34,7 +34,9 @@ def mark_mentions(sentence: dict[str, Any], entities: list[dict[str, Any]], colo
 def format_alert(alert: dict[str, Any], colour: bool = False) -> str:
     rule, article = alert["rule"], alert["article"]
     severity = rule.get("severity", "medium")
-    head = _paint(f"ALERT {severity.upper()} {rule['id']}", _SEVERITY_COLOUR.get(severity, "0"), colour)
+    head = _paint(
+        f"ALERT {severity.upper()} {rule['id']}", _SEVERITY_COLOUR.get(severity, "0"), colour
+    )
     lines = [
         f"{head}  ({alert['alert_id'][:12]})",
         f"  article  {article['id']} [{article.get('lang')}] {article.get('title') or ''}".rstrip(),
@@ -49,8 +51,8 @@ def format_alert(alert: dict[str, Any], colour: bool = False) -> str:
     for sentence in alert["evidence"]:
         lines.append(f"  evidence {mark_mentions(sentence, alert['matched'], colour)}")
     times = alert["timestamps"]
+    published, ingested = times.get("published_at") or "-", times.get("ingested_at") or "-"
     lines.append(
-        f"  times    published {times.get('published_at') or '-'} | ingested {times.get('ingested_at') or '-'}"
-        f" | alerted {times['alerted_at']}"
+        f"  times    published {published} | ingested {ingested} | alerted {times['alerted_at']}"
     )
     return "\n".join(lines)

@@ -50,7 +50,9 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ConfigError("environment", None, name, f"expected a whole number, got {raw!r}") from None
+        raise ConfigError(
+            "environment", None, name, f"expected a whole number, got {raw!r}"
+        ) from None
 
 
 def _bool(env: dict[str, str], name: str, default: bool) -> bool:

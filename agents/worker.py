@@ -15,12 +15,19 @@ from agents.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def build_stages(settings: Settings, kb: KnowledgeBase | None = None) -> tuple[EnrichStage, DetectStage]:
+def build_stages(
+    settings: Settings, kb: KnowledgeBase | None = None
+) -> tuple[EnrichStage, DetectStage]:
     """Everything expensive, once. A bad rule file raises here, before any consumer starts."""
     kb = kb or load_knowledge_base()
     rules = load_rules(settings.rules_path, kb)
     enricher = Enricher(kb, EnglishNER() if settings.with_ner else None)
-    log.info("rules loaded path=%s version=%s active=%d", rules.source, rules.version, len(rules.active()))
+    log.info(
+        "rules loaded path=%s version=%s active=%d",
+        rules.source,
+        rules.version,
+        len(rules.active()),
+    )
     return (
         EnrichStage(enricher, settings.max_message_bytes),
         DetectStage(Detector(rules), settings.max_message_bytes),

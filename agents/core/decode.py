@@ -22,7 +22,9 @@ class Rejection:
     message: str
 
 
-def decode_json_object(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any] | Rejection:
+def decode_json_object(
+    data: bytes, max_bytes: int = DEFAULT_MAX_BYTES
+) -> dict[str, Any] | Rejection:
     if not data or not data.strip():
         return Rejection("empty", "message is empty")
     if len(data) > max_bytes:

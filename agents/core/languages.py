@@ -4,8 +4,49 @@ from __future__ import annotations
 
 # Languages whose text is split into words by spaCy's rule-based blank tokenizer.
 WORD_LANGUAGES = frozenset(
-    "en hi ru de fr es it pt ar fa ur tr uk pl nl sv bn el he id ta te mr cs ro hu fi da nb sr "
-    "bg hr sk sl lt lv et ca ms tl vi".split()
+    [
+        "en",
+        "hi",
+        "ru",
+        "de",
+        "fr",
+        "es",
+        "it",
+        "pt",
+        "ar",
+        "fa",
+        "ur",
+        "tr",
+        "uk",
+        "pl",
+        "nl",
+        "sv",
+        "bn",
+        "el",
+        "he",
+        "id",
+        "ta",
+        "te",
+        "mr",
+        "cs",
+        "ro",
+        "hu",
+        "fi",
+        "da",
+        "nb",
+        "sr",
+        "bg",
+        "hr",
+        "sk",
+        "sl",
+        "lt",
+        "lv",
+        "et",
+        "ca",
+        "ms",
+        "tl",
+        "vi",
+    ]
 )
 # Languages written without spaces between words: matched character by character. spaCy's
 # Japanese, Korean and Thai tokenizers need packages that download dictionaries, so they share
@@ -15,7 +56,10 @@ SUPPORTED = WORD_LANGUAGES | CHARACTER_LANGUAGES
 FALLBACK = "xx"  # spaCy's multi-language tokenizer, for anything else
 
 # Babel locales consulted for each language's country names (zh: both scripts).
-BABEL_LOCALES = {lang: (lang,) for lang in SUPPORTED} | {"zh": ("zh", "zh_Hant"), "sr": ("sr", "sr_Latn")}
+BABEL_LOCALES = {lang: (lang,) for lang in SUPPORTED} | {
+    "zh": ("zh", "zh_Hant"),
+    "sr": ("sr", "sr_Latn"),
+}
 
 
 def tokenizer_language(lang: str) -> str:

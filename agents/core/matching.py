@@ -16,6 +16,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import spacy
 from spacy.tokens import Doc
@@ -47,8 +48,14 @@ def blank_pipeline(lang: str) -> spacy.language.Language:
         nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
     else:
         nlp = spacy.blank(spacy_lang)
-    nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
+    raise_cache_size(nlp)
     return nlp
+
+
+def raise_cache_size(nlp: spacy.language.Language) -> None:
+    """spaCy's default cache (10,000 chunks, never evicted) is too small for a news stream."""
+    tokenizer: Any = nlp.tokenizer
+    tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
 
 
 class LanguageMatcher:

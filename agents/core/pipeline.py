@@ -36,7 +36,11 @@ class Output:
 def _dead(record: SourceRecord, stage: str, reason: str, message: str) -> Output:
     log.warning(
         "dead letter stage=%s reason=%s topic=%s partition=%d offset=%d",
-        stage, reason, record.topic, record.partition, record.offset,
+        stage,
+        reason,
+        record.topic,
+        record.partition,
+        record.offset,
     )
     letter = dead_letter(record, stage, reason, message)
     return Output(DEAD_LETTERS, record.key or b"", orjson.dumps(letter), letter)
@@ -51,7 +55,9 @@ class EnrichStage:
 
     def process(self, records: Sequence[SourceRecord]) -> list[Output]:
         decoded = [decode_article(r.value, "raw_article.v1", self.max_bytes) for r in records]
-        good = [(r, d) for r, d in zip(records, decoded, strict=True) if not isinstance(d, Rejection)]
+        good = [
+            (r, d) for r, d in zip(records, decoded, strict=True) if not isinstance(d, Rejection)
+        ]
         enriched = self._enrich_isolated(good)
         outputs: list[Output] = []
         for record, document in zip(records, decoded, strict=True):
@@ -60,7 +66,9 @@ class EnrichStage:
             elif isinstance(result := enriched[id(document)], Exception):
                 outputs.append(_dead(record, self.name, "processing_error", repr(result)[:500]))
             else:
-                outputs.append(Output(ENRICHED, result["id"].encode(), orjson.dumps(result), result))
+                outputs.append(
+                    Output(ENRICHED, result["id"].encode(), orjson.dumps(result), result)
+                )
         return outputs
 
     def _enrich_isolated(
@@ -71,7 +79,9 @@ class EnrichStage:
         articles = [document for _, document in good]
         times = [record.timestamp_iso for record, _ in good]
         try:
-            results: list[dict[str, Any] | Exception] = list(self.enricher.enrich_many(articles, times))
+            results: list[dict[str, Any] | Exception] = list(
+                self.enricher.enrich_many(articles, times)
+            )
         except Exception:
             log.exception("batch enrichment failed; retrying article by article")
             results = []
@@ -104,6 +114,7 @@ class DetectStage:
                 outputs.append(_dead(record, self.name, "processing_error", repr(exc)[:500]))
                 continue
             outputs.extend(
-                Output(ALERTS, alert["alert_id"].encode(), orjson.dumps(alert), alert) for alert in alerts
+                Output(ALERTS, alert["alert_id"].encode(), orjson.dumps(alert), alert)
+                for alert in alerts
             )
         return outputs

@@ -105,7 +105,11 @@ class _RuleParser:
             return None
         fields: dict[str, Located] = entry.value
         rule_id = fields.get("id")
-        if rule_id is None or not isinstance(rule_id.value, str) or not _RULE_ID.match(rule_id.value):
+        if (
+            rule_id is None
+            or not isinstance(rule_id.value, str)
+            or not _RULE_ID.match(rule_id.value)
+        ):
             self.problem(
                 (rule_id or entry).line,
                 f"rules[{index}] field 'id'",
@@ -114,9 +118,14 @@ class _RuleParser:
             return None
         place = f"rule '{rule_id.value}'"
         for name in sorted(set(fields) - set(RULE_FIELDS)):
-            self.problem(fields[name].line, f"{place} field '{name}'",
-                         f"unknown field; allowed: {', '.join(RULE_FIELDS)}")
-        entity_lists = {name: self.entity_list(place, name, fields.get(name)) for name in ENTITY_FIELDS}
+            self.problem(
+                fields[name].line,
+                f"{place} field '{name}'",
+                f"unknown field; allowed: {', '.join(RULE_FIELDS)}",
+            )
+        entity_lists = {
+            name: self.entity_list(place, name, fields.get(name)) for name in ENTITY_FIELDS
+        }
         if not entity_lists["all_of"] and not entity_lists["any_of"]:
             self.problem(entry.line, place, "needs 'all_of' or 'any_of' with at least one entity")
         return Rule(
@@ -132,7 +141,9 @@ class _RuleParser:
         if node is None:
             return ()
         if not isinstance(node.value, list):
-            self.problem(node.line, f"{place} field '{name}'", "expected a list of entity names or ids")
+            self.problem(
+                node.line, f"{place} field '{name}'", "expected a list of entity names or ids"
+            )
             return ()
         ids: list[str] = []
         for position, item in enumerate(node.value):
@@ -142,19 +153,27 @@ class _RuleParser:
                 continue
             entity = self.kb.resolve(item.value.strip())
             if entity is None:
-                self.problem(item.line, where, f"unknown entity {item.value!r}: not an id, ISO code "
-                             "or name in the knowledge base (or a name two entities share)")
+                self.problem(
+                    item.line,
+                    where,
+                    f"unknown entity {item.value!r}: not an id, ISO code "
+                    "or name in the knowledge base (or a name two entities share)",
+                )
             elif entity.id not in ids:
                 ids.append(entity.id)
         return tuple(ids)
 
-    def choice(self, place: str, name: str, node: Located | None, allowed: tuple[str, ...],
-               default: str) -> str:
+    def choice(
+        self, place: str, name: str, node: Located | None, allowed: tuple[str, ...], default: str
+    ) -> str:
         if node is None:
             return default
         if node.value not in allowed:
-            self.problem(node.line, f"{place} field '{name}'",
-                         f"{node.value!r} is not one of {', '.join(allowed)}")
+            self.problem(
+                node.line,
+                f"{place} field '{name}'",
+                f"{node.value!r} is not one of {', '.join(allowed)}",
+            )
             return default
         return str(node.value)
 

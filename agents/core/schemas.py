@@ -23,7 +23,9 @@ def schema_dir() -> Path:
 
 @cache
 def _registry() -> tuple[Registry, dict[str, dict[str, Any]]]:
-    schemas = {name: orjson.loads((schema_dir() / f"{name}.json").read_bytes()) for name in SCHEMA_NAMES}
+    schemas = {
+        name: orjson.loads((schema_dir() / f"{name}.json").read_bytes()) for name in SCHEMA_NAMES
+    }
     resources = [(s["$id"], Resource.from_contents(s)) for s in schemas.values()]
     resources += [(f"{name}.json", Resource.from_contents(s)) for name, s in schemas.items()]
     return Registry().with_resources(resources), schemas

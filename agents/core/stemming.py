@@ -16,10 +16,26 @@ import snowballstemmer
 from agents.core.normalize import fold
 
 _SNOWBALL = {
-    "en": "english", "da": "danish", "de": "german", "es": "spanish", "fi": "finnish", "fr": "french",
-    "hu": "hungarian", "it": "italian", "nb": "norwegian", "nl": "dutch", "no": "norwegian",
-    "pt": "portuguese", "ro": "romanian", "sv": "swedish", "tr": "turkish", "ca": "catalan",
-    "lt": "lithuanian", "id": "indonesian", "el": "greek", "sr": "serbian",
+    "en": "english",
+    "da": "danish",
+    "de": "german",
+    "es": "spanish",
+    "fi": "finnish",
+    "fr": "french",
+    "hu": "hungarian",
+    "it": "italian",
+    "nb": "norwegian",
+    "nl": "dutch",
+    "no": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "sv": "swedish",
+    "tr": "turkish",
+    "ca": "catalan",
+    "lt": "lithuanian",
+    "id": "indonesian",
+    "el": "greek",
+    "sr": "serbian",
 }
 _ARABIC_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 _HEBREW_PREFIXES = ("וה", "שה", "מה", "בה", "לה", "ה", "ו", "ב", "ל", "מ", "ש", "כ")
@@ -31,7 +47,7 @@ KeyFunction = Callable[[str], str]
 def _strip_prefixes(word: str, prefixes: tuple[str, ...], keep: int = 3) -> str:
     for prefix in prefixes:
         if word.startswith(prefix) and len(word) - len(prefix) >= keep:
-            return word[len(prefix):]
+            return word[len(prefix) :]
     return word
 
 

@@ -9,10 +9,20 @@ import yaml
 
 from agents.errors import ConfigError
 
-
 _STANDARD_TAGS = tuple(
     f"tag:yaml.org,2002:{name}"
-    for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp", "binary", "merge")
+    for name in (
+        "map",
+        "seq",
+        "str",
+        "int",
+        "float",
+        "bool",
+        "null",
+        "timestamp",
+        "binary",
+        "merge",
+    )
 )
 
 
@@ -40,9 +50,13 @@ def load_located(path: str, text: str) -> Located:
 def _convert(path: str, node: yaml.Node) -> Located:
     line = node.start_mark.line + 1
     if node.tag not in _STANDARD_TAGS:
-        raise ConfigError(path, line, "yaml", f"tag {node.tag!r} is not allowed: rule files are data")
+        raise ConfigError(
+            path, line, "yaml", f"tag {node.tag!r} is not allowed: rule files are data"
+        )
     if isinstance(node, yaml.MappingNode):
-        return Located({str(_convert(path, k).value): _convert(path, v) for k, v in node.value}, line)
+        return Located(
+            {str(_convert(path, k).value): _convert(path, v) for k, v in node.value}, line
+        )
     if isinstance(node, yaml.SequenceNode):
         return Located([_convert(path, item) for item in node.value], line)
     value = yaml.SafeLoader(  # resolve the scalar's type (int, bool, ...) the safe way

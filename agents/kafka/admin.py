@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
@@ -34,11 +35,11 @@ def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int) -> list
         existing = set(admin.list_topics())
         missing = [name for name in names if name not in existing]
         if missing:
-            topics = [NewTopic(name, num_partitions=partitions, replication_factor=1) for name in missing]
-            try:
+            topics = [
+                NewTopic(name, num_partitions=partitions, replication_factor=1) for name in missing
+            ]
+            with suppress(TopicAlreadyExistsError):  # another process created it meanwhile
                 admin.create_topics(topics)
-            except TopicAlreadyExistsError:
-                pass  # another process created it meanwhile
         return missing
     finally:
         admin.close()
@@ -46,8 +47,9 @@ def ensure_topics(bootstrap: str, names: Iterable[str], partitions: int) -> list
 
 def produce(bootstrap: str, topic: str, messages: Iterable[tuple[bytes | None, bytes]]) -> int:
     """Send (key, value) pairs and wait until every one is acknowledged; return the count."""
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5,
-                             max_request_size=25_000_000)
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_request_size=25_000_000
+    )
     try:
         futures = [producer.send(topic, key=key, value=value) for key, value in messages]
         producer.flush()
@@ -59,7 +61,10 @@ def produce(bootstrap: str, topic: str, messages: Iterable[tuple[bytes | None, b
 
 
 def consume(
-    bootstrap: str, topic: str, from_beginning: bool, idle_timeout_ms: int | None = None,
+    bootstrap: str,
+    topic: str,
+    from_beginning: bool,
+    idle_timeout_ms: int | None = None,
     group: str | None = None,
 ) -> Iterator[tuple[int, int, bytes | None, bytes]]:
     """Yield (partition, offset, key, value); stop after ``idle_timeout_ms`` without a message."""

@@ -17,6 +17,7 @@ import socket
 import subprocess
 import time
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,13 +72,17 @@ class LocalBroker:
         if (self.libs / ".complete").exists():
             return
         if shutil.which("mvn") is None or shutil.which("java") is None:
-            raise BrokerError("the local Kafka needs Java 17+ and Maven on PATH (apt-get install maven)")
+            raise BrokerError(
+                "the local Kafka needs Java 17+ and Maven on PATH (apt-get install maven)"
+            )
         log.info("fetching Kafka jars from Maven Central into %s", self.libs)
         self.libs.mkdir(parents=True, exist_ok=True)
         command = ["mvn", "-q", "-B", "-f", str(POM), "package", f"-Dkafka.libs.dir={self.libs}"]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
-            raise BrokerError(f"maven could not assemble Kafka:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
+            raise BrokerError(
+                f"maven could not assemble Kafka:\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
+            )
         (self.libs / ".complete").touch()
 
     def _write_config(self) -> Path:
@@ -111,10 +116,16 @@ class LocalBroker:
 
     def _java(self, main_class: str, *args: str) -> list[str]:
         return [
-            "java", f"-Xmx{self.heap}", f"-Xms{self.heap}", "-XX:+UseG1GC",
+            "java",
+            f"-Xmx{self.heap}",
+            f"-Xms{self.heap}",
+            "-XX:+UseG1GC",
             f"-Dkafka.logs.dir={self.home / 'logs'}",
             f"-Dlog4j2.configurationFile={self.home / 'config' / 'log4j2.yaml'}",
-            "-cp", f"{self.libs}/*", main_class, *args,
+            "-cp",
+            f"{self.libs}/*",
+            main_class,
+            *args,
         ]
 
     def _format(self, config: Path) -> None:
@@ -149,7 +160,9 @@ class LocalBroker:
             self.wait_ready(timeout)
             return False
         if self.is_listening():
-            raise BrokerError(f"port {self.port} is taken by another process: stop it or pick --port")
+            raise BrokerError(
+                f"port {self.port} is taken by another process: stop it or pick --port"
+            )
         self.fetch()
         config = self._write_config()
         self._format(config)
@@ -157,7 +170,9 @@ class LocalBroker:
         with open(self.home / "logs" / "stdout.log", "ab") as out:
             process = subprocess.Popen(
                 self._java("kafka.Kafka", str(config)),
-                stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,  # Ctrl-C in the terminal is ours to handle, not the JVM's
             )
         self.pid_file.write_text(str(process.pid))
@@ -174,11 +189,15 @@ class LocalBroker:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process is not None and process.poll() is not None:
-                raise BrokerError(f"Kafka exited with code {process.returncode}; see {self.log_file}")
+                raise BrokerError(
+                    f"Kafka exited with code {process.returncode}; see {self.log_file}"
+                )
             if self.is_listening() and broker_answers(self.bootstrap):
                 return
             time.sleep(0.5)
-        raise BrokerError(f"Kafka did not answer on {self.bootstrap} within {timeout:.0f}s; see {self.log_file}")
+        raise BrokerError(
+            f"Kafka did not answer on {self.bootstrap} within {timeout:.0f}s; see {self.log_file}"
+        )
 
     def stop(self, grace: float = 30.0) -> bool:
         """Stop the broker if it runs; returns True if there was one to stop."""
@@ -206,7 +225,5 @@ class LocalBroker:
 
 def _reap(pid: int) -> None:
     """Collect our own child's exit status so that it does not linger as a zombie."""
-    try:
+    with suppress(ChildProcessError):  # not our child: its parent reaps it
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass

@@ -61,7 +61,10 @@ def test_enrich_agent_enriches_and_dead_letters(app_and_sink, hindi_article) -> 
     assert {"Q148", "Q159"} <= {e["id"] for e in enriched[0].document["entities"]}
     letters = sink.to(DEAD_LETTERS)
     assert sorted(o.document["reason"] for o in letters) == ["not_json", "schema_violation"]
-    assert {o.document["original_base64"] for o in letters} == {"e25vdCBqc29u", "eyJpZCI6Im5vLXRleHQifQ=="}
+    assert {o.document["original_base64"] for o in letters} == {
+        "e25vdCBqc29u",
+        "eyJpZCI6Im5vLXRleHQifQ==",
+    }
 
 
 def test_detect_agent_alerts_on_the_hindi_sample(app_and_sink, enricher, hindi_article) -> None:

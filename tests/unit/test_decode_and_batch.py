@@ -31,7 +31,9 @@ def test_rejections_have_stable_reasons(data: bytes, reason: str) -> None:
 
 def test_size_limit() -> None:
     big = orjson.dumps({"id": "x", "text": "a" * 1000})
-    assert decode_article(big, max_bytes=500) == Rejection("too_large", f"message is {len(big)} bytes, limit is 500")
+    assert decode_article(big, max_bytes=500) == Rejection(
+        "too_large", f"message is {len(big)} bytes, limit is 500"
+    )
     assert not isinstance(decode_article(big, max_bytes=5000), Rejection)
 
 

@@ -47,10 +47,14 @@ def test_sentence_scope_needs_both_in_one_sentence(kb, enricher) -> None:
 
 
 def test_any_of_and_none_of(kb, enricher) -> None:
-    detector = _rules(kb, "  - id: r\n    all_of: [China]\n    any_of: [India, Japan]\n    none_of: [Russia]\n")
+    detector = _rules(
+        kb, "  - id: r\n    all_of: [China]\n    any_of: [India, Japan]\n    none_of: [Russia]\n"
+    )
     assert detector.alerts_for(_enriched(enricher, "China and India signed a deal.", "en"))
     assert not detector.alerts_for(_enriched(enricher, "China signed a deal.", "en"))
-    assert not detector.alerts_for(_enriched(enricher, "China, India and Russia signed a deal.", "en"))
+    assert not detector.alerts_for(
+        _enriched(enricher, "China, India and Russia signed a deal.", "en")
+    )
 
 
 def test_disabled_rules_do_not_fire(kb, enricher) -> None:

@@ -20,8 +20,18 @@ def ids(extractor: EntityExtractor, text: str, lang: str) -> set[str]:
 
 def test_hindi_sample_yields_the_founding_entities(extractor, hindi_article) -> None:
     found = {f.entity.id: f for f in extractor.extract(hindi_article["text"], "hi")}
-    expected = {CHINA, RUSSIA, US, AFGHANISTAN, WHO, "Q15031", "Q7747",
-                "newsmon:wang-yi", "newsmon:sergey-lavrov", "newsmon:taliban"}
+    expected = {
+        CHINA,
+        RUSSIA,
+        US,
+        AFGHANISTAN,
+        WHO,
+        "Q15031",
+        "Q7747",
+        "newsmon:wang-yi",
+        "newsmon:sergey-lavrov",
+        "newsmon:taliban",
+    }
     assert expected <= set(found)
     assert {m.text for m in found[CHINA].mentions} == {"चीन", "चीनी"}
     assert {m.text for m in found[RUSSIA].mentions} == {"रूस", "रूसी"}
@@ -40,12 +50,20 @@ def test_mentions_point_into_the_original_text(extractor, hindi_article) -> None
     [
         ("en", "China's foreign minister spoke with his Russian counterpart.", {CHINA, RUSSIA}),
         ("en", "The U.S. and the WHO disagreed.", {US, WHO}),
-        ("ru", "Министр иностранных дел России провёл переговоры с главой МИД КНР.", {RUSSIA, CHINA}),
+        (
+            "ru",
+            "Министр иностранных дел России провёл переговоры с главой МИД КНР.",
+            {RUSSIA, CHINA},
+        ),
         ("ru", "Соглашение между Китаем и США.", {CHINA, US}),
         ("zh", "中俄外长通电话，中方愿同俄方加强沟通。", {CHINA, RUSSIA}),
         ("zh", "美国和中国的贸易谈判。", {US, CHINA}),
         ("de", "Russlands Außenminister kritisierte die chinesische Haltung.", {RUSSIA, CHINA}),
-        ("fr", "Le ministre russe a rencontré son homologue chinois aux États-Unis.", {RUSSIA, CHINA, US}),
+        (
+            "fr",
+            "Le ministre russe a rencontré son homologue chinois aux États-Unis.",
+            {RUSSIA, CHINA, US},
+        ),
         ("es", "Rusia y China firmaron un acuerdo.", {RUSSIA, CHINA}),
         ("ar", "وقعت روسيا والصين اتفاقا.", {RUSSIA, CHINA}),
         ("tr", "Rusya'ya ve Çin'e yaptırım.", {RUSSIA, CHINA}),
@@ -77,7 +95,9 @@ def test_weak_adjective_is_kept_when_corroborated(extractor) -> None:
 def test_ambiguous_english_names_need_corroboration(extractor) -> None:
     assert ids(extractor, "Voters in Georgia went to the polls in Atlanta.", "en") == set()
     assert ids(extractor, "Michael Jordan scored.", "en") == set()
-    assert "Q230" in ids(extractor, "Georgia and its capital Tbilisi: Georgian officials said.", "en")
+    assert "Q230" in ids(
+        extractor, "Georgia and its capital Tbilisi: Georgian officials said.", "en"
+    )
 
 
 def test_compound_names_give_both_entities(extractor) -> None:

@@ -34,12 +34,12 @@ def test_errors_name_file_line_rule_and_field(kb) -> None:
     assert messages == [
         "config/rules.yaml:5: [rule 'china-russia' field 'colour'] unknown field; allowed: "
         "id, description, severity, scope, enabled, all_of, any_of, none_of",
-        "config/rules.yaml:3: [rule 'china-russia' field 'all_of[1]'] unknown entity 'Chnia': not an "
-        "id, ISO code or name in the knowledge base (or a name two entities share)",
+        "config/rules.yaml:3: [rule 'china-russia' field 'all_of[1]'] unknown entity 'Chnia': "
+        "not an id, ISO code or name in the knowledge base (or a name two entities share)",
         "config/rules.yaml:4: [rule 'china-russia' field 'severity'] 'urgent' is not one of "
         "info, low, medium, high, critical",
-        "config/rules.yaml:6: [rules[1] field 'id'] required: lower-case letters, digits, '.', '_' or "
-        "'-' (at most 64)",
+        "config/rules.yaml:6: [rules[1] field 'id'] required: lower-case letters, digits, "
+        "'.', '_' or '-' (at most 64)",
     ]
 
 

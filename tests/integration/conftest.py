@@ -1,0 +1,122 @@
+"""A real Kafka broker and a real worker process, started by the test session itself.
+
+The broker runs on free ports in a temporary home, so a developer's own `make run` broker is left
+alone. Nothing here skips: without Java or Maven these tests fail, as they should in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import pytest
+from kafka import KafkaConsumer, KafkaProducer
+
+from agents.kafka.admin import ensure_topics
+from agents.kafka.broker import LocalBroker
+from agents.settings import Topics
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.integration
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
+    port = free_port()
+    controller = free_port()
+    local = LocalBroker(
+        tmp_path_factory.mktemp("kafka"),
+        port=port,
+        controller_port=controller,
+        libs_dir=REPO / ".newsmon" / "kafka" / "libs",
+    )
+    local.start(timeout=120)
+    yield local
+    local.stop()
+
+
+@dataclass
+class Worker:
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+    log: Path
+    bootstrap: str
+    topics: Topics
+
+    def produce(self, topic: str, values: list[bytes]) -> list[tuple[int, int]]:
+        producer = KafkaProducer(bootstrap_servers=self.bootstrap, acks="all")
+        futures = [producer.send(topic, value=value, key=b"test") for value in values]
+        producer.flush()
+        metadata = [future.get(timeout=30) for future in futures]
+        producer.close()
+        return [(m.partition, m.offset) for m in metadata]
+
+    def collect(
+        self, topic: str, done: Callable[[list[dict]], bool], timeout: float = 120.0
+    ) -> list[dict]:
+        consumer = KafkaConsumer(
+            topic,
+            bootstrap_servers=self.bootstrap,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            group_id=None,
+        )
+        seen: list[dict] = []
+        deadline = time.monotonic() + timeout
+        try:
+            while not done(seen):
+                assert self.process.poll() is None, "worker died:\n" + self.log.read_text()[-3000:]
+                assert time.monotonic() < deadline, (
+                    f"timed out on {topic}; got {len(seen)}:\n" + self.log.read_text()[-3000:]
+                )
+                for records in consumer.poll(timeout_ms=500).values():
+                    seen.extend(orjson.loads(r.value) for r in records)
+        finally:
+            consumer.close()
+        return seen
+
+
+@pytest.fixture(scope="session")
+def worker(broker: LocalBroker, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
+    home = tmp_path_factory.mktemp("worker")
+    prefix = f"it{uuid.uuid4().hex[:6]}."
+    env = {
+        **os.environ,
+        "NEWSMON_BROKER": broker.bootstrap,
+        "NEWSMON_APP_ID": f"newsmon-it-{uuid.uuid4().hex[:6]}",
+        "NEWSMON_TOPIC_PREFIX": prefix,
+        "NEWSMON_WEB_PORT": str(free_port()),
+        "NEWSMON_HOME": str(home),
+        "NEWSMON_RULES": str(REPO / "config" / "rules.yaml"),
+    }
+    topics = Topics(*(prefix + name for name in Topics().all()))
+    ensure_topics(broker.bootstrap, topics.all(), 4)
+    log = home / "worker.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "agents", "worker"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=str(home),
+        )
+    yield Worker(env, process, log, broker.bootstrap, topics)
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
