@@ -74,9 +74,23 @@ def _stop(process: subprocess.Popen[bytes], grace: float = 20.0) -> None:
             process.wait()
 
 
+def _say(text: str) -> None:
+    """Print, surviving a closed terminal or pipe (``make run | tee`` after Ctrl-C)."""
+    try:
+        print(text, flush=True)
+    except (BrokenPipeError, OSError):
+        pass
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run_demo(settings: Settings, samples: Path = SAMPLES, colour: bool = True) -> int:
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # closing the terminal also cleans up
+        signal.signal(signum, _interrupt)
     broker = local_broker(settings)
-    print(f"starting Kafka at {broker.bootstrap} (first run fetches its jars) ...", flush=True)
+    _say(f"starting Kafka at {broker.bootstrap} (first run fetches its jars) ...")
     started_broker = broker.start()
     worker: subprocess.Popen[bytes] | None = None
     try:
@@ -86,23 +100,23 @@ def run_demo(settings: Settings, samples: Path = SAMPLES, colour: bool = True) -
         )
         log_path = settings.home / "worker.log"
         worker = _start_worker(settings, log_path)
-        print(f"worker started (pid {worker.pid}, log {log_path})", flush=True)
+        _say(f"worker started (pid {worker.pid}, log {log_path})")
         lines = [line for line in samples.read_bytes().splitlines() if line.strip()]
         sent = produce(settings.broker, settings.topics.raw, ((None, line) for line in lines))
-        print(
+        _say(
             f"sent {sent} sample articles from {samples} to {settings.topics.raw}; "
-            "alerts follow (Ctrl-C to stop)\n",
-            flush=True,
+            "alerts follow (Ctrl-C to stop)\n"
         )
         return _print_until_interrupted(consumer, worker, settings, log_path, colour)
     except KeyboardInterrupt:
         return 0
     finally:
-        print("\nstopping ...", flush=True)
+        _say("\nstopping ...")
         if worker is not None:
             _stop(worker)
         if started_broker:
             broker.stop()
+        _say("stopped the worker" + (" and Kafka" if started_broker else ""))
 
 
 def _print_until_interrupted(
@@ -117,15 +131,15 @@ def _print_until_interrupted(
             for record in records:
                 document = orjson.loads(record.value)
                 if record.topic == settings.topics.alerts:
-                    print(format_alert(document, colour) + "\n", flush=True)
+                    _say(format_alert(document, colour) + "\n")
                 else:
-                    print(
+                    source = document["source"]
+                    _say(
                         f"DEAD LETTER {document['reason']}: {document['message']} "
-                        f"(offset {document['source']['offset']})\n",
-                        flush=True,
+                        f"(partition {source['partition']}, offset {source['offset']})\n"
                     )
         if worker.poll() is not None:
             tail = log_path.read_text(errors="replace").splitlines()[-20:]
-            print("the worker stopped unexpectedly; last lines of its log:\n" + "\n".join(tail))
+            _say("the worker stopped unexpectedly; last lines of its log:\n" + "\n".join(tail))
             return 1
         time.sleep(0.05)

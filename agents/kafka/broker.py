@@ -161,7 +161,8 @@ class LocalBroker:
             return False
         if self.is_listening():
             raise BrokerError(
-                f"port {self.port} is taken by another process: stop it or pick --port"
+                f"port {self.port} is taken by another process: stop it, or set "
+                "NEWSMON_BROKER=127.0.0.1:<free port>"
             )
         self.fetch()
         config = self._write_config()
