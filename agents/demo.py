@@ -7,6 +7,7 @@ the raw topic and prints every alert and dead letter until Ctrl-C, then stops wh
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 import signal
 import subprocess
 import sys
@@ -76,10 +77,8 @@ def _stop(process: subprocess.Popen[bytes], grace: float = 20.0) -> None:
 
 def _say(text: str) -> None:
     """Print, surviving a closed terminal or pipe (``make run | tee`` after Ctrl-C)."""
-    try:
+    with suppress(OSError):  # BrokenPipeError is an OSError
         print(text, flush=True)
-    except (BrokenPipeError, OSError):
-        pass
 
 
 def _interrupt(signum: int, frame: object) -> None:
