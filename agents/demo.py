@@ -7,11 +7,11 @@ the raw topic and prints every alert and dead letter until Ctrl-C, then stops wh
 from __future__ import annotations
 
 import os
-from contextlib import suppress
 import signal
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
 
 import orjson
