@@ -66,6 +66,8 @@ def tokenizer_language(lang: str) -> str:
     """The spaCy language whose tokenizer serves ``lang``."""
     if lang in CHARACTER_LANGUAGES:
         return "zh"
+    if lang == "vi":  # spaCy's Vietnamese tokenizer leaves punctuation on words without pyvi
+        return FALLBACK
     return lang if lang in WORD_LANGUAGES else FALLBACK
 
 

@@ -43,11 +43,7 @@ class Mention:
 
 def blank_pipeline(lang: str) -> spacy.language.Language:
     """A tokenizer-only pipeline for ``lang`` with a cache large enough for a news stream."""
-    spacy_lang = tokenizer_language(lang)
-    if spacy_lang == "vi":
-        nlp = spacy.blank("vi", config={"nlp": {"tokenizer": {"use_pyvi": False}}})
-    else:
-        nlp = spacy.blank(spacy_lang)
+    nlp = spacy.blank(tokenizer_language(lang))
     raise_cache_size(nlp)
     return nlp
 

@@ -2,7 +2,7 @@
 
 Applied identically to knowledge-base aliases and to article tokens, so anything folded here can
 never cause a mismatch, only merge variants: Devanagari nukta and virama (अफ़्ग़ानिस्तान = अफगानिस्तान),
-Latin diacritics (Türkiye = Turkiye), Cyrillic ё, Arabic vowel marks and alef forms.
+Latin and Greek accents (Türkiye = Turkiye, Ρωσία = Ρωσια), Cyrillic ё, Arabic vowel marks and alef forms.
 """
 
 from __future__ import annotations
@@ -20,7 +20,13 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 
 
 def _is_latin(ch: str) -> bool:
-    return ch.isascii() or "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff"
+    """Latin or Greek: scripts whose accents never distinguish one name from another."""
+    return (
+        ch.isascii()
+        or "\u00c0" <= ch <= "\u024f"
+        or "\u1e00" <= ch <= "\u1eff"
+        or "\u0370" <= ch <= "\u03ff"
+    )
 
 
 def fold(text: str) -> str:

@@ -37,11 +37,53 @@ _SNOWBALL = {
     "el": "greek",
     "sr": "serbian",
 }
+# Slavic languages without a Snowball stemmer: cut the common case endings, then trailing vowels,
+# so that Rosja / Rosji / Rosję and Chiny / Chin / Chinach meet (Polish), Rusko / Ruska (Czech).
+_SLAVIC_ENDINGS = (
+    "ami",
+    "ach",
+    "ych",
+    "ymi",
+    "ich",
+    "imi",
+    "ego",
+    "emu",
+    "ému",
+    "ého",
+    "ých",
+    "ým",
+    "om",
+    "ów",
+    "ech",
+    "ích",
+    "ách",
+    "ům",
+    "em",
+    "ym",
+    "im",
+    "ej",
+    "ou",
+    "ами",
+    "ах",
+    "ом",
+    "ой",
+    "ей",
+    "ою",
+    "ів",
+    "ых",
+    "ими",
+)
+_SLAVIC_VOWELS = set("aeiouyąęóáéíýůěаеиоуыяюіїєёйъ")
+_BENGALI_SUFFIXES = ("দের", "ের", "কে", "তে", "র", "ে")
+# Snowball's Greek stemmer treats Ρωσία and Ρωσίας differently; case endings are enough here.
+# (Written with σ: case folding turns the final ς into σ.)
+_GREEK_SUFFIXES = ("ων", "ου", "ασ", "εσ", "ησ", "οσ", "ουσ", "α", "ε", "η", "ο", "σ")
 _ARABIC_PREFIXES = ("وال", "فال", "بال", "كال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
 _HEBREW_PREFIXES = ("וה", "שה", "מה", "בה", "לה", "ה", "ו", "ב", "ל", "מ", "ש", "כ")
 _CACHE_SIZE = 200_000
 
 KeyFunction = Callable[[str], str]
+SLAVIC_LIGHT = frozenset({"pl", "cs", "sk", "hr", "sl", "sr", "bg", "mk"})
 
 
 def _strip_prefixes(word: str, prefixes: tuple[str, ...], keep: int = 3) -> str:
@@ -51,19 +93,50 @@ def _strip_prefixes(word: str, prefixes: tuple[str, ...], keep: int = 3) -> str:
     return word
 
 
-def _russian() -> KeyFunction:
+def _pymorphy(lang: str) -> KeyFunction:
     import pymorphy3
 
-    analyzer = pymorphy3.MorphAnalyzer(lang="ru")
+    analyzer = pymorphy3.MorphAnalyzer(lang=lang)
 
     @lru_cache(maxsize=_CACHE_SIZE)
     def key(word: str) -> str:
         folded = fold(word)
-        if not any("а" <= ch <= "я" for ch in folded):
+        if not any("а" <= ch <= "я" or ch in "іїєґ" for ch in folded):
             return folded
         return fold(analyzer.parse(folded)[0].normal_form)
 
     return key
+
+
+def slavic_stem(word: str) -> str:
+    """Light stemming for Slavic languages that Snowball lacks (keeps at least 3 letters)."""
+    for ending in _SLAVIC_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            word = word[: -len(ending)]
+            break
+    while len(word) > 3 and word[-1] in _SLAVIC_VOWELS:
+        word = word[:-1]
+    return word
+
+
+def _suffix_stripped(strip: Callable[[str], str]) -> KeyFunction:
+    @lru_cache(maxsize=_CACHE_SIZE)
+    def key(word: str) -> str:
+        return strip(fold(word))
+
+    return key
+
+
+def _strip_suffix(suffixes: tuple[str, ...], keep: int) -> Callable[[str], str]:
+    ordered = sorted(suffixes, key=len, reverse=True)
+
+    def strip(word: str) -> str:
+        for suffix in ordered:
+            if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+                return word[: -len(suffix)]
+        return word
+
+    return strip
 
 
 def _snowball(algorithm: str, cut_apostrophe: bool) -> KeyFunction:
@@ -74,7 +147,8 @@ def _snowball(algorithm: str, cut_apostrophe: bool) -> KeyFunction:
         folded = fold(word)
         if cut_apostrophe and "'" in folded:  # Turkish suffixes follow an apostrophe: Rusya'ya
             folded = folded.split("'", 1)[0]
-        return str(stemmer.stemWord(folded))
+        stem = str(stemmer.stemWord(folded))
+        return stem if len(stem) >= 3 else folded  # Hungarian albán -> "al" would match alá
 
     return key
 
@@ -93,8 +167,14 @@ def _folded() -> KeyFunction:
 
 def key_function(lang: str) -> KeyFunction:
     """Build the word -> key function for ``lang`` (expensive for Russian: call once)."""
-    if lang == "ru":
-        return _russian()
+    if lang in ("ru", "uk"):
+        return _pymorphy(lang)
+    if lang in SLAVIC_LIGHT:
+        return _suffix_stripped(slavic_stem)
+    if lang == "bn":
+        return _suffix_stripped(_strip_suffix(_BENGALI_SUFFIXES, keep=2))
+    if lang == "el":
+        return _suffix_stripped(_strip_suffix(_GREEK_SUFFIXES, keep=3))
     if lang in _SNOWBALL:
         return _snowball(_SNOWBALL[lang], cut_apostrophe=lang == "tr")
     if lang in ("ar", "fa", "ur"):
