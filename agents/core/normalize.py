@@ -2,7 +2,8 @@
 
 Applied identically to knowledge-base aliases and to article tokens, so anything folded here can
 never cause a mismatch, only merge variants: Devanagari nukta and virama (अफ़्ग़ानिस्तान = अफगानिस्तान),
-Latin and Greek accents (Türkiye = Turkiye, Ρωσία = Ρωσια), Cyrillic ё, Arabic vowel marks and alef forms.
+Latin and Greek accents (Türkiye = Turkiye, Ρωσία = Ρωσια), Cyrillic ё, Arabic vowel marks and
+alef forms.
 """
 
 from __future__ import annotations
