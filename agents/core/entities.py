@@ -14,6 +14,7 @@ from agents.core.matching import LanguageMatcher, Mention
 from agents.core.ner import NamedSpan
 from agents.core.normalize import fold
 
+LIST_GAP = 6  # characters between neighbours in a list of countries (", ", " and ")
 _NER_PREFIX = re.compile(r"^(the\s+)", re.IGNORECASE)
 _NER_SUFFIX = re.compile(r"('s|’s|')$")
 
@@ -62,7 +63,8 @@ class EntityExtractor:
                         if key != "xx"
                         else (a for a in self.kb.aliases if a.lang == ANY_LANGUAGE)
                     )
-                    matcher = self.matchers[key] = LanguageMatcher(key, aliases)
+                    cues = self.kb.context_cues.get(key, frozenset())
+                    matcher = self.matchers[key] = LanguageMatcher(key, aliases, cues)
         return matcher
 
     def extract(self, text: str, lang: str, named: Sequence[NamedSpan] = ()) -> list[FoundEntity]:
@@ -109,15 +111,36 @@ def _name_index(kb: KnowledgeBase, lang: str) -> dict[str, set[str]]:
 
 
 def _corroborated(found: dict[str, FoundEntity]) -> dict[str, FoundEntity]:
-    """Keep an entity seen only through weak aliases (Hindi चीनी is also "sugar") when the article
-    corroborates it: a strong mention of the same entity, or of a person or organisation of that
-    country (चीनी विदेश मंत्री वांग यी)."""
+    """Keep an entity seen only through weak aliases (Hindi चीनी is also "sugar", Georgia is also a
+    US state, Amman stands for Jordan) when the article corroborates it:
+    - a strong mention of a person or organisation of that country (चीनी ... वांग यी);
+    - two different weak names of the same entity (Georgia ... Tbilisi);
+    - a strong mention of another country right beside it, as in a list of countries
+      ("Russia, Kazakhstan, Georgia, Armenia", but not "Atlanta, Georgia")."""
     strong = {eid for eid, f in found.items() if any(not m.weak for m in f.mentions)}
     affiliated = {
         found[eid].entity.country for eid in strong if found[eid].entity.type != "country"
     }
+    country_spans = [
+        (m.start, m.end)
+        for eid in strong
+        if found[eid].entity.type == "country"
+        for m in found[eid].mentions
+        if not m.weak
+    ]
     kept: dict[str, FoundEntity] = {}
     for eid, item in found.items():
-        if eid in strong or (item.entity.type == "country" and item.entity.country in affiliated):
+        if eid in strong or len({fold(m.text) for m in item.mentions}) > 1:
+            kept[eid] = item
+        elif item.entity.type == "country" and (
+            item.entity.country in affiliated
+            or any(_beside(m, country_spans) for m in item.mentions)
+        ):
             kept[eid] = item
     return kept
+
+
+def _beside(mention: Mention, spans: list[tuple[int, int]], gap: int = LIST_GAP) -> bool:
+    return any(
+        0 <= mention.start - end <= gap or 0 <= start - mention.end <= gap for start, end in spans
+    )

@@ -23,6 +23,7 @@ from agents.core.normalize import fold
 from agents.errors import ConfigError
 
 ANY_LANGUAGE = "*"
+ALIAS_FLAGS = frozenset({"weak", "proper"})
 ENTITY_TYPES = ("country", "person", "organization", "location", "other")
 # Languages in which a country adjective is also a common noun (Hindi चीनी "sugar", रूसी
 # "dandruff"; Urdu/Persian چینی "sugar"): there the adjective alone does not prove the country.
@@ -45,6 +46,7 @@ class Alias:
     lang: str
     text: str
     weak: bool = False
+    proper: bool = False  # also a personal or other proper name (Jordan, Chad): see matching.py
     compound: bool = False  # one word naming several entities at once (中俄 = China + Russia)
 
 
@@ -53,6 +55,7 @@ class KnowledgeBase:
     entities: dict[str, Entity] = field(default_factory=dict)
     aliases: list[Alias] = field(default_factory=list)
     by_country_code: dict[str, str] = field(default_factory=dict)
+    context_cues: dict[str, frozenset[str]] = field(default_factory=dict)  # lang -> words
 
     def add_entity(self, entity: Entity) -> None:
         self.entities[entity.id] = entity
@@ -137,14 +140,23 @@ def _load_aliases(kb: KnowledgeBase, path: Path) -> Iterable[Alias]:
         place = f"alias {text!r}"
         if lang != ANY_LANGUAGE and lang not in SUPPORTED:
             raise ConfigError(str(path), number, place, f"unsupported language {lang!r}")
-        if flags - {"weak"}:
-            raise ConfigError(str(path), number, place, f"unknown flags {sorted(flags - {'weak'})}")
+        if flags - ALIAS_FLAGS:
+            raise ConfigError(
+                str(path), number, place, f"unknown flags {sorted(flags - ALIAS_FLAGS)}"
+            )
         refs = ref.split("+")  # "CN+RU": a compound naming both
         for part in refs:
             entity_id = kb.by_country_code.get(part, part)
             if entity_id not in kb.entities:
                 raise ConfigError(str(path), number, place, f"unknown entity {part!r}")
-            yield Alias(entity_id, lang, text, weak="weak" in flags, compound=len(refs) > 1)
+            yield Alias(
+                entity_id,
+                lang,
+                text,
+                weak="weak" in flags,
+                proper="proper" in flags,
+                compound=len(refs) > 1,
+            )
 
 
 def load_knowledge_base() -> KnowledgeBase:
@@ -154,7 +166,15 @@ def load_knowledge_base() -> KnowledgeBase:
     _load_entities(kb, _data_file("entities.tsv"))
     curated = _load_aliases(kb, _data_file("aliases.tsv"))
     kb.aliases = _merge(_cldr_aliases(kb, adjective_languages), curated)
+    kb.context_cues = _load_cues(_data_file("context_cues.tsv"))
     return kb
+
+
+def _load_cues(path: Path) -> dict[str, frozenset[str]]:
+    cues: dict[str, set[str]] = defaultdict(set)
+    for _, (lang, word) in _read_tsv(path, 2):
+        cues[lang].add(word)
+    return {lang: frozenset(words) for lang, words in cues.items()}
 
 
 def _merge(generated: Iterable[Alias], curated: Iterable[Alias]) -> list[Alias]:

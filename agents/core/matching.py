@@ -31,7 +31,41 @@ log = logging.getLogger(__name__)
 
 TOKENIZER_CACHE_SIZE = 200_000
 KEY_CACHE_SIZE = 500_000
+CUE_WINDOW = 2  # tokens after a weak alias searched for a context cue (चीनी [सरकार])
 _Entry = tuple[tuple[str, ...], tuple[Alias, ...]]  # (keys after the first, the aliases they name)
+
+
+# Capitalised words that may stand before a place name without making a longer name of it.
+_FUNCTION_WORDS = frozenset(
+    "the in to from for at on and but with by of as if when while after before both between "
+    "including into via across against near under over said says".split()
+)
+
+
+def _reads_as_place(doc: Doc, i: int, length: int) -> bool:
+    """Whether a proper alias (Jordan, Chad, Turkey) at doc[i:i+length] is used as a place name:
+    written with its capital (not "turkey"), and not part of a longer proper name (Michael Jordan,
+    Jordan Belfort, Turkey Point) with a capitalised neighbour."""
+    if not doc[i].text[:1].isupper():
+        return False
+    after = _neighbour(doc, i + length, step=1)
+    if after is not None and _is_capitalised_word(after):
+        return False
+    before = _neighbour(doc, i - 1, step=-1)
+    return not (before and _is_capitalised_word(before) and before.lower() not in _FUNCTION_WORDS)
+
+
+def _neighbour(doc: Doc, index: int, step: int) -> str | None:
+    """The nearest token text from ``index`` on, skipping line breaks (wrapped wire copy)."""
+    while 0 <= index < len(doc):
+        if not doc[index].is_space:
+            return doc[index].text
+        index += step
+    return None
+
+
+def _is_capitalised_word(word: str) -> bool:
+    return word[:1].isupper() and word.isalpha()
 
 
 @dataclass(frozen=True)
@@ -67,11 +101,12 @@ def raise_cache_size(nlp: spacy.language.Language) -> None:
 class LanguageMatcher:
     """Longest-match alias lookup over one language's token keys."""
 
-    def __init__(self, lang: str, aliases: Iterable[Alias]) -> None:
+    def __init__(self, lang: str, aliases: Iterable[Alias], cues: Iterable[str] = ()) -> None:
         self.lang = lang
         self.nlp = blank_pipeline(lang)
         self.key: KeyFunction = fold if lang in CHARACTER_LANGUAGES else key_function(lang)
         self._index = self._build_index(aliases)
+        self._cues = frozenset(self.key(word) for word in cues)
         self._key_cache: dict[int, str] = {}
 
     def token_key(self, word: str) -> str:
@@ -113,7 +148,9 @@ class LanguageMatcher:
         for orth in doc.to_array(ORTH).tolist():
             key = cache.get(orth)
             if key is None:
-                if len(cache) >= KEY_CACHE_SIZE:  # bounded: a long stream never stops bringing words
+                if (
+                    len(cache) >= KEY_CACHE_SIZE
+                ):  # bounded: a long stream never stops bringing words
                     cache.clear()
                 key = cache[orth] = self.token_key(strings[orth])
             keys.append(key)
@@ -123,6 +160,7 @@ class LanguageMatcher:
         doc = self.tokenize(text)
         keys = self.keys_of(doc)
         mentions: list[Mention] = []
+        other_senses: set[str] = set()  # proper aliases seen inside a longer name in this text
         i = 0
         while i < len(keys):
             matched = self._match_at(keys, i)
@@ -132,9 +170,18 @@ class LanguageMatcher:
             length, aliases = matched
             last = doc[i + length - 1]
             start, end = doc[i].idx, last.idx + len(last)
+            surface = text[start:end]
+            if any(alias.proper for alias in aliases) and not _reads_as_place(doc, i, length):
+                other_senses.add(fold(surface))
+                i += length
+                continue
+            cued = any(key in self._cues for key in keys[i + length : i + length + CUE_WINDOW])
             for alias in aliases:
-                mentions.append(Mention(alias.entity_id, text[start:end], start, end, alias.weak))
+                weak = alias.weak and not cued
+                mentions.append(Mention(alias.entity_id, surface, start, end, weak))
             i += length
+        if other_senses:  # one sense per text: after "Michael Jordan", a bare "Jordan" is him
+            mentions = [m for m in mentions if fold(m.text) not in other_senses]
         return mentions
 
     def _match_at(self, keys: list[str], i: int) -> tuple[int, tuple[Alias, ...]] | None:
