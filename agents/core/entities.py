@@ -130,11 +130,16 @@ def _corroborated(found: dict[str, FoundEntity]) -> dict[str, FoundEntity]:
     ]
     kept: dict[str, FoundEntity] = {}
     for eid, item in found.items():
-        if eid in strong or len({fold(m.text) for m in item.mentions}) > 1:
-            kept[eid] = item
-        elif item.entity.type == "country" and (
-            item.entity.country in affiliated
-            or any(_beside(m, country_spans) for m in item.mentions)
+        if (
+            eid in strong
+            or len({fold(m.text) for m in item.mentions}) > 1
+            or (
+                item.entity.type == "country"
+                and (
+                    item.entity.country in affiliated
+                    or any(_beside(m, country_spans) for m in item.mentions)
+                )
+            )
         ):
             kept[eid] = item
     return kept

@@ -37,8 +37,38 @@ _Entry = tuple[tuple[str, ...], tuple[Alias, ...]]  # (keys after the first, the
 
 # Capitalised words that may stand before a place name without making a longer name of it.
 _FUNCTION_WORDS = frozenset(
-    "the in to from for at on and but with by of as if when while after before both between "
-    "including into via across against near under over said says".split()
+    [
+        "the",
+        "in",
+        "to",
+        "from",
+        "for",
+        "at",
+        "on",
+        "and",
+        "but",
+        "with",
+        "by",
+        "of",
+        "as",
+        "if",
+        "when",
+        "while",
+        "after",
+        "before",
+        "both",
+        "between",
+        "including",
+        "into",
+        "via",
+        "across",
+        "against",
+        "near",
+        "under",
+        "over",
+        "said",
+        "says",
+    ]
 )
 
 
