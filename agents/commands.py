@@ -51,8 +51,13 @@ def topics(args: argparse.Namespace, settings: Settings) -> int:
 def enrich(args: argparse.Namespace, settings: Settings) -> int:
     from agents.batch import enrich_file, open_binary
     from agents.core.enrich import Enricher
+    from agents.core.kb import load_knowledge_base
+    from agents.core.ner import EnglishNER
 
-    enricher = Enricher.build(with_ner=settings.with_ner and not args.no_ner)
+    enricher = Enricher(
+        load_knowledge_base(settings.entities_path),
+        EnglishNER() if settings.with_ner and not args.no_ner else None,
+    )
     with open_binary(args.input, "rb") as source, open_binary(args.output, "wb") as sink:
         summary = enrich_file(enricher, source, sink, sys.stderr)
     print(summary.line("enriched"), file=sys.stderr)
@@ -65,7 +70,9 @@ def detect(args: argparse.Namespace, settings: Settings) -> int:
     from agents.core.kb import load_knowledge_base
     from agents.core.rules import load_rules
 
-    ruleset = load_rules(args.rules or settings.rules_path, load_knowledge_base())
+    ruleset = load_rules(
+        args.rules or settings.rules_path, load_knowledge_base(settings.entities_path)
+    )
     with open_binary(args.input, "rb") as source, open_binary(args.output, "wb") as sink:
         summary = detect_file(Detector(ruleset), source, sink, sys.stderr)
     print(summary.line("alerts"), file=sys.stderr)
@@ -76,7 +83,7 @@ def rules(args: argparse.Namespace, settings: Settings) -> int:
     from agents.core.kb import load_knowledge_base
     from agents.core.rules import load_rules
 
-    kb = load_knowledge_base()
+    kb = load_knowledge_base(settings.entities_path)
     ruleset = load_rules(args.file, kb)
     for rule in ruleset.rules:
         names = [kb.entities[e].name for e in (*rule.all_of, *rule.any_of)]

@@ -27,6 +27,7 @@ class Settings:
     broker: str = "127.0.0.1:9092"
     app_id: str = "newsmon"
     rules_path: Path = REPO_ROOT / "config" / "rules.yaml"
+    entities_path: Path = REPO_ROOT / "config" / "entities.yaml"
     home: Path = REPO_ROOT / ".newsmon"
     topics: Topics = field(default_factory=Topics)
     partitions: int = 4
@@ -76,6 +77,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         broker=env.get("NEWSMON_BROKER", defaults.broker).removeprefix("kafka://"),
         app_id=env.get("NEWSMON_APP_ID", defaults.app_id),
         rules_path=Path(env.get("NEWSMON_RULES", str(defaults.rules_path))),
+        entities_path=Path(env.get("NEWSMON_ENTITIES", str(defaults.entities_path))),
         home=Path(env.get("NEWSMON_HOME", str(defaults.home))),
         topics=topics,
         partitions=_int(env, "NEWSMON_PARTITIONS", defaults.partitions),

@@ -19,7 +19,7 @@ def build_stages(
     settings: Settings, kb: KnowledgeBase | None = None
 ) -> tuple[EnrichStage, DetectStage]:
     """Everything expensive, once. A bad rule file raises here, before any consumer starts."""
-    kb = kb or load_knowledge_base()
+    kb = kb or load_knowledge_base(settings.entities_path)
     rules = load_rules(settings.rules_path, kb)
     enricher = Enricher(kb, EnglishNER() if settings.with_ner else None)
     log.info(

@@ -7,7 +7,7 @@ from typing import Any
 
 from agents.core.clock import now_iso
 from agents.core.entities import EntityExtractor
-from agents.core.kb import KnowledgeBase, load_knowledge_base
+from agents.core.kb import KnowledgeBase
 from agents.core.langid import detect_language
 from agents.core.ner import EnglishNER, NamedSpan
 
@@ -24,10 +24,6 @@ class Enricher:
     ) -> None:
         self.extractor = EntityExtractor(kb, warm)
         self.ner = ner
-
-    @classmethod
-    def build(cls, with_ner: bool = True, warm: Sequence[str] = WARM_LANGUAGES) -> Enricher:
-        return cls(load_knowledge_base(), EnglishNER() if with_ner else None, warm)
 
     def enrich_many(
         self, articles: Sequence[dict[str, Any]], ingested_at: Sequence[str | None] | None = None

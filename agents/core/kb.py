@@ -159,14 +159,19 @@ def _load_aliases(kb: KnowledgeBase, path: Path) -> Iterable[Alias]:
             )
 
 
-def load_knowledge_base() -> KnowledgeBase:
-    """Assemble the knowledge base from CLDR and the curated files (about a second)."""
+def load_knowledge_base(user_entities: Path | None = None) -> KnowledgeBase:
+    """Assemble the knowledge base from CLDR, the curated files and the user's own entity file
+    (about a second)."""
     kb = KnowledgeBase()
     adjective_languages = _load_countries(kb)
     _load_entities(kb, _data_file("entities.tsv"))
     curated = _load_aliases(kb, _data_file("aliases.tsv"))
     kb.aliases = _merge(_cldr_aliases(kb, adjective_languages), curated)
     kb.context_cues = _load_cues(_data_file("context_cues.tsv"))
+    if user_entities is not None:
+        from agents.core.user_entities import add_user_entities
+
+        add_user_entities(kb, user_entities)
     return kb
 
 
