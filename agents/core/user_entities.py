@@ -79,10 +79,9 @@ def _parse(
     place = f"entity '{raw_id.value}'"
     if entity_id in kb.entities:
         problem(raw_id, place, f"id {entity_id} is already in the knowledge base")
-    for name in sorted(set(fields) - set(FIELDS)):
-        problem(
-            fields[name], f"{place} field '{name}'", f"unknown field; allowed: {', '.join(FIELDS)}"
-        )
+    for unknown in sorted(set(fields) - set(FIELDS)):
+        allowed = ", ".join(FIELDS)
+        problem(fields[unknown], f"{place} field '{unknown}'", f"unknown field; allowed: {allowed}")
     name = fields.get("name")
     if name is None or not isinstance(name.value, str) or not name.value.strip():
         problem(name or entry, f"{place} field 'name'", "required: the English name")
