@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from agents.core.kb import ANY_LANGUAGE, Entity, KnowledgeBase
-from agents.core.languages import SUPPORTED
+from agents.core.languages import CHARACTER_LANGUAGES, SUPPORTED
 from agents.core.matching import LanguageMatcher, Mention
 from agents.core.ner import NamedSpan
 from agents.core.normalize import fold
+from agents.core.romanize import RomanizedNameLinker
 
 LIST_GAP = 6  # characters between neighbours in a list of countries (", ", " and ")
 _NER_PREFIX = re.compile(r"^(the\s+)", re.IGNORECASE)
@@ -48,6 +49,7 @@ class EntityExtractor:
         self.matchers: dict[str, LanguageMatcher] = {}
         self._lock = threading.Lock()
         self._english_names = _name_index(kb, "en")
+        self._romanized = RomanizedNameLinker(kb)
         for lang in ("xx", *warm):
             self.matcher_for(lang)
 
@@ -68,7 +70,12 @@ class EntityExtractor:
         return matcher
 
     def extract(self, text: str, lang: str, named: Sequence[NamedSpan] = ()) -> list[FoundEntity]:
-        found = self._group(self.matcher_for(lang).find(text))
+        matcher = self.matcher_for(lang)
+        doc = matcher.tokenize(text)
+        mentions = matcher.find_in(doc, text)
+        if lang not in CHARACTER_LANGUAGES:  # characters carry no names to romanise
+            mentions += _uncovered(self._romanized.find(doc), mentions)
+        found = self._group(mentions)
         found = _corroborated(found)
         self._link_named_spans(found, named)
         ordered = sorted(found.values(), key=lambda f: f.mentions[0].start)
@@ -100,6 +107,11 @@ class EntityExtractor:
             return self.kb.entities[next(iter(candidates))]
         slug = re.sub(r"[^\w]+", "-", fold(name)).strip("-") or "unnamed"
         return Entity(id=f"newsmon:{span.type}:{slug}", name=name, type=span.type, country=None)
+
+
+def _uncovered(extra: list[Mention], mentions: list[Mention]) -> list[Mention]:
+    """The mentions of ``extra`` that overlap none of ``mentions``."""
+    return [m for m in extra if not any(o.start < m.end and m.start < o.end for o in mentions)]
 
 
 def _name_index(kb: KnowledgeBase, lang: str) -> dict[str, set[str]]:

@@ -187,7 +187,9 @@ class LanguageMatcher:
         return keys
 
     def find(self, text: str) -> list[Mention]:
-        doc = self.tokenize(text)
+        return self.find_in(self.tokenize(text), text)
+
+    def find_in(self, doc: Doc, text: str) -> list[Mention]:
         keys = self.keys_of(doc)
         mentions: list[Mention] = []
         other_senses: set[str] = set()  # proper aliases seen inside a longer name in this text
