@@ -26,6 +26,8 @@ from agents.core.kb import KnowledgeBase
 from agents.core.matching import Mention
 
 GIVEN_NAME_THRESHOLD = 70.0  # rapidfuzz ratio of given-name skeletons (0-100)
+FULL_NAME_THRESHOLD = 55.0  # ratio of the romanised two words and the English name
+SURNAME_THRESHOLD = 75.0  # ratio of a bare surname and the surname of the linked full name
 MIN_SKELETON = 3  # shorter surnames (Li, Yi, Wu) are too ambiguous for a sound-alike match
 
 _DIGRAPHS = (
@@ -56,10 +58,21 @@ def skeleton(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", consonants)
 
 
+def romanized(text: str) -> str:
+    return " ".join(_NOT_LETTER.sub(" ", anyascii(text).lower()).split())
+
+
+def _looks_like_a_name(word: str) -> bool:
+    """In scripts with letter case a name is capitalised (потом is not Путин)."""
+    first = word[:1]
+    return first.upper() == first.lower() or first.isupper()
+
+
 @dataclass(frozen=True)
 class _Person:
     entity_id: str
     given: str  # skeleton of the given name(s)
+    name: str  # the English name, romanised
 
 
 class RomanizedNameLinker:
@@ -75,20 +88,20 @@ class RomanizedNameLinker:
             surname = skeleton(parts[-1])
             if len(surname) >= MIN_SKELETON:
                 given = "".join(skeleton(part) for part in parts[:-1])
-                self._by_surname[surname].append(_Person(entity.id, given))
+                self._by_surname[surname].append(_Person(entity.id, given, romanized(entity.name)))
 
     def find(self, doc: Doc) -> list[Mention]:
         """Link the tokens of ``doc``; returns strong mentions of full names and, after one,
         of the bare surname."""
         mentions: list[Mention] = []
-        linked: dict[str, str] = {}  # surname skeleton -> entity id, once a full name matched
+        linked: dict[str, tuple[str, str]] = {}  # surname skeleton -> (entity id, surname)
         bare: list[tuple[str, int]] = []
         strings = doc.vocab.strings
         for index, orth in enumerate(doc.to_array(ORTH).tolist()):
             surname = self._surname_of(orth, strings)
-            if surname is None:
+            if surname is None or not _looks_like_a_name(doc[index].text):
                 continue
-            person = self._given_name_match(self._by_surname[surname], doc, index)
+            person = self._full_name_match(self._by_surname[surname], doc, index)
             if person is None:
                 bare.append((surname, index))
                 continue
@@ -96,12 +109,14 @@ class RomanizedNameLinker:
             mentions.append(
                 Mention(person.entity_id, span.text, span.start_char, span.end_char, False)
             )
-            linked[surname] = person.entity_id
+            linked[surname] = (person.entity_id, romanized(doc[index].text))
         for surname, index in bare:
+            token = doc[index]
             if surname in linked:
-                token = doc[index]
-                end = token.idx + len(token)
-                mentions.append(Mention(linked[surname], token.text, token.idx, end, False))
+                entity_id, seen = linked[surname]
+                if fuzz.ratio(romanized(token.text), seen) >= SURNAME_THRESHOLD:
+                    end = token.idx + len(token)
+                    mentions.append(Mention(entity_id, token.text, token.idx, end, False))
         return mentions
 
     def _surname_of(self, orth: int, strings: StringStore) -> str | None:
@@ -116,12 +131,15 @@ class RomanizedNameLinker:
         return found
 
     @staticmethod
-    def _given_name_match(candidates: list[_Person], doc: Doc, index: int) -> _Person | None:
-        if index == 0:
+    def _full_name_match(candidates: list[_Person], doc: Doc, index: int) -> _Person | None:
+        if index == 0 or not _looks_like_a_name(doc[index - 1].text):
             return None
         given = skeleton(doc[index - 1].text)
         if not given:
             return None
         scored = [(fuzz.ratio(given, person.given), person) for person in candidates]
         score, best = max(scored, key=lambda pair: pair[0])
-        return best if score >= GIVEN_NAME_THRESHOLD else None
+        if score < GIVEN_NAME_THRESHOLD:
+            return None
+        window = romanized(doc[index - 1 : index + 1].text)
+        return best if fuzz.ratio(window, best.name) >= FULL_NAME_THRESHOLD else None
