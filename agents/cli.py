@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from agents.errors import NewsmonError
-from agents.settings import Settings, load_settings
+from agents.settings import REPO_ROOT, Settings, load_settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,6 +38,21 @@ def _parser() -> argparse.ArgumentParser:
     rules_commands = rules.add_subparsers(dest="rules_command", required=True)
     validate = rules_commands.add_parser("validate", help="check a rule file")
     validate.add_argument("file", type=Path)
+
+    kb = commands.add_parser("kb", help="the knowledge base of canonical entities")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True)
+    build = kb_commands.add_parser("build", help="write the assembled knowledge base as JSONL")
+    build.add_argument("--output", default="-")
+    kb_commands.add_parser("stats", help="counts by type and language")
+    lookup = kb_commands.add_parser("lookup", help="resolve a name, code or id")
+    lookup.add_argument("name")
+
+    evaluate = commands.add_parser("eval", help="accuracy and speed on ../shared/corpora")
+    evaluate.add_argument("what", choices=["entities", "romanization"])
+    evaluate.add_argument("--shared", type=Path, default=REPO_ROOT.parent / "shared")
+    evaluate.add_argument("--out", type=Path, default=None, help="Markdown report file")
+    evaluate.add_argument("--limit", type=int, default=None, help="documents per corpus")
+    evaluate.add_argument("--no-ner", action="store_true")
 
     produce = commands.add_parser("produce", help="send raw-article JSONL lines to the raw topic")
     produce.add_argument("file", type=Path)
@@ -84,6 +99,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "detect": commands.detect,
         "rules": commands.rules,
         "produce": commands.produce,
+        "kb": commands.kb,
+        "eval": commands.evaluate,
         "alerts": commands.alerts,
     }
     return handlers[args.command](args, settings)

@@ -7,7 +7,7 @@ import sys
 
 import orjson
 
-from agents.settings import Settings
+from agents.settings import REPO_ROOT, Settings
 
 
 def demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -119,3 +119,41 @@ def alerts(args: argparse.Namespace, settings: Settings) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def kb(args: argparse.Namespace, settings: Settings) -> int:
+    from agents.batch import open_binary
+    from agents.core.kb import load_knowledge_base
+    from agents.core.kb_export import snapshot, statistics
+
+    knowledge = load_knowledge_base(settings.entities_path)
+    if args.kb_command == "build":
+        with open_binary(args.output, "wb") as sink:
+            for record in snapshot(knowledge):
+                sink.write(orjson.dumps(record) + b"\n")
+    elif args.kb_command == "stats":
+        print(orjson.dumps(statistics(knowledge), option=orjson.OPT_INDENT_2).decode())
+    else:
+        entity = knowledge.resolve(args.name)
+        if entity is None:
+            print(f"no single entity is called {args.name!r}", file=sys.stderr)
+            return 1
+        print(f"{entity.id}\t{entity.type}\t{entity.name}\t{entity.country or '-'}")
+    return 0
+
+
+def evaluate(args: argparse.Namespace, settings: Settings) -> int:
+    from agents.core.kb import load_knowledge_base
+
+    if args.what == "romanization":
+        from agents.evaluation.romanization import report
+
+        text = report(args.shared, load_knowledge_base(settings.entities_path), args.limit)
+        print(text)
+        if args.out:
+            args.out.write_text(text, encoding="utf-8")
+        return 0
+    from agents.evaluation.entities import run
+
+    out = args.out or REPO_ROOT / "docs" / "entity-evaluation.md"
+    return run(args.shared, out, limit=args.limit, with_ner=not args.no_ner)

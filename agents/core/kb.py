@@ -28,8 +28,9 @@ ENTITY_TYPES = ("country", "person", "organization", "location", "other")
 # Languages in which a country adjective is also a common noun (Hindi चीनी "sugar", रूसी
 # "dandruff"; Urdu/Persian چینی "sugar"): there the adjective alone does not prove the country.
 WEAK_ADJECTIVE_LANGUAGES = frozenset({"hi", "ur", "fa", "bn", "mr", "ne"})
-# Script-specific languages whose CLDR language names are not adjectives (中文 is "Chinese text").
-NO_ADJECTIVE_LANGUAGES = frozenset({"zh", "ja", "ko", "th"})
+# Languages whose CLDR language names are nouns, not adjectives: 中文 is "Chinese text", Czech
+# čínština and Turkish Çince "the Chinese language", Vietnamese "Tiếng Trung" likewise.
+NO_ADJECTIVE_LANGUAGES = frozenset({"zh", "ja", "ko", "th", "cs", "sk", "tr", "vi"})
 
 
 @dataclass(frozen=True)
