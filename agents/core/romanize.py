@@ -97,8 +97,12 @@ class RomanizedNameLinker:
         linked: dict[str, tuple[str, str]] = {}  # surname skeleton -> (entity id, surname)
         bare: list[tuple[str, int]] = []
         strings = doc.vocab.strings
-        for index, orth in enumerate(doc.to_array(ORTH).tolist()):
-            surname = self._surname_of(orth, strings)
+        orths = doc.to_array(ORTH).tolist()
+        hits = {orth: found for orth in set(orths) if (found := self._surname_of(orth, strings))}
+        if not hits:
+            return mentions  # the usual case: no known surname's sound-alike in the text
+        for index, orth in enumerate(orths):
+            surname = hits.get(orth)
             if surname is None or not _looks_like_a_name(doc[index].text):
                 continue
             person = self._full_name_match(self._by_surname[surname], doc, index)
