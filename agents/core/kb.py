@@ -23,6 +23,7 @@ from agents.core.normalize import fold
 from agents.errors import ConfigError
 
 ANY_LANGUAGE = "*"
+CURATED_ALIAS_FILES = ("aliases.tsv", "demonyms.tsv")
 ALIAS_FLAGS = frozenset({"weak", "proper"})
 ENTITY_TYPES = ("country", "person", "organization", "location", "other")
 # Languages in which a country adjective is also a common noun (Hindi चीनी "sugar", रूसी
@@ -166,7 +167,9 @@ def load_knowledge_base(user_entities: Path | None = None) -> KnowledgeBase:
     kb = KnowledgeBase()
     adjective_languages = _load_countries(kb)
     _load_entities(kb, _data_file("entities.tsv"))
-    curated = _load_aliases(kb, _data_file("aliases.tsv"))
+    curated = [
+        alias for name in CURATED_ALIAS_FILES for alias in _load_aliases(kb, _data_file(name))
+    ]
     kb.aliases = _merge(_cldr_aliases(kb, adjective_languages), curated)
     kb.context_cues = _load_cues(_data_file("context_cues.tsv"))
     if user_entities is not None:
@@ -188,9 +191,15 @@ def _merge(generated: Iterable[Alias], curated: Iterable[Alias]) -> list[Alias]:
     so a reviewer can mark an ambiguous CLDR name (Georgia, Jordan) weak."""
     best: dict[tuple[str, str, str], Alias] = {}
     for alias in generated:
-        slot = (alias.entity_id, alias.lang, fold(alias.text))
+        slot = _slot(alias)
         if slot not in best or (best[slot].weak and not alias.weak):
             best[slot] = alias
     for alias in curated:
-        best[(alias.entity_id, alias.lang, fold(alias.text))] = alias
+        best[_slot(alias)] = alias
     return list(best.values())
+
+
+def _slot(alias: Alias) -> tuple[str, str, str]:
+    """Aliases that differ only in case are one alias, except acronyms (OTAN is not Otan)."""
+    text = alias.text if alias.text.isupper() else fold(alias.text)
+    return (alias.entity_id, alias.lang, text)

@@ -94,6 +94,19 @@ def _neighbour(doc: Doc, index: int, step: int) -> str | None:
     return None
 
 
+def _whole_latin_word(text: str, start: int, end: int, aliases: tuple[Alias, ...]) -> bool:
+    """In text matched character by character (Chinese, Japanese), a Latin alias such as "UN" must
+    be a whole word with its exact case, not the letters u, n inside "Francisco" or "hakobune"."""
+    surface = text[start:end]
+    if not any("a" <= ch.lower() <= "z" for ch in surface):
+        return True
+    before = text[start - 1 : start]
+    after = text[end : end + 1]
+    if (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha()):
+        return False
+    return any(alias.text == surface for alias in aliases)
+
+
 def _is_capitalised_word(word: str) -> bool:
     return word[:1].isupper() and word.isalpha()
 
@@ -135,8 +148,10 @@ class LanguageMatcher:
         self.lang = lang
         self.nlp = blank_pipeline(lang)
         self.key: KeyFunction = fold if lang in CHARACTER_LANGUAGES else key_function(lang)
+        self._exact: dict[str, list[tuple[tuple[str, ...], Alias]]] = {}
         self._index = self._build_index(aliases)
         self._cues = frozenset(self.key(word) for word in cues)
+        self._character_level = lang in CHARACTER_LANGUAGES
         self._key_cache: dict[int, str] = {}
 
     def token_key(self, word: str) -> str:
@@ -155,18 +170,43 @@ class LanguageMatcher:
                 if current is None or (current.weak and not alias.weak):
                     by_keys[keys][alias.entity_id] = alias
         index: dict[str, list[_Entry]] = defaultdict(list)
-        ambiguous = 0
+        collided: list[Alias] = []
         for keys, candidates in by_keys.items():
             named = tuple(candidates.values())
             if len(named) > 1 and not all(alias.compound for alias in named):
-                ambiguous += 1  # one key sequence, two entities: the text cannot decide
+                collided.extend(named)  # one stem sequence, two entities: try the exact forms
                 continue
             index[keys[0]].append((keys[1:], named))
         for entries in index.values():
             entries.sort(key=lambda entry: len(entry[0]), reverse=True)
-        if ambiguous:
-            log.debug("lang=%s dropped %d ambiguous alias keys", self.lang, ambiguous)
+        self._exact = self._build_exact_index(collided, pattern_tokenizer)
         return dict(index)
+
+    def _build_exact_index(
+        self, aliases: list[Alias], pattern_tokenizer: Any
+    ) -> dict[str, list[tuple[tuple[str, ...], Alias]]]:
+        """Aliases whose stems collide (Italian Libano and Libia both stem to "lib") are matched
+        on their exact folded forms instead, keyed by the stem of their first word."""
+        by_form: dict[tuple[str, ...], dict[str, Alias]] = defaultdict(dict)
+        first_stem: dict[tuple[str, ...], str] = {}
+        for alias in aliases:
+            tokens = [token.text for token in pattern_tokenizer(alias.text)]
+            form = tuple(fold(token) for token in tokens)
+            by_form[form][alias.entity_id] = alias
+            first_stem[form] = self.token_key(tokens[0])
+        exact: dict[str, list[tuple[tuple[str, ...], Alias]]] = defaultdict(list)
+        for form, candidates in by_form.items():
+            if len(candidates) == 1:  # still two entities for one exact form: undecidable
+                exact[first_stem[form]].append((form, next(iter(candidates.values()))))
+        for entries in exact.values():
+            entries.sort(key=lambda entry: len(entry[0]), reverse=True)
+        log.debug(
+            "lang=%s %d colliding aliases, %d kept by exact form",
+            self.lang,
+            len(aliases),
+            sum(len(v) for v in exact.values()),
+        )
+        return dict(exact)
 
     def tokenize(self, text: str) -> Doc:
         return self.nlp.make_doc(text)
@@ -193,10 +233,12 @@ class LanguageMatcher:
         mentions: list[Mention] = []
         other_senses: set[str] = set()  # proper aliases seen inside a longer name in this text
         resume = 0
-        for i in [i for i, key in enumerate(keys) if key in index]:  # few tokens start an alias
+        exact = self._exact
+        starts = [i for i, key in enumerate(keys) if key in index or key in exact]
+        for i in starts:  # few tokens start an alias
             if i < resume:
                 continue
-            matched = self._match_at(keys, i)
+            matched = self._match_at(keys, i) or self._match_exact_at(doc, keys, i)
             if matched is None:
                 continue
             length, aliases = matched
@@ -204,6 +246,8 @@ class LanguageMatcher:
             last = doc[i + length - 1]
             start, end = doc[i].idx, last.idx + len(last)
             surface = text[start:end]
+            if self._character_level and not _whole_latin_word(text, start, end, aliases):
+                continue
             if any(alias.proper for alias in aliases) and not _reads_as_place(doc, i, length):
                 other_senses.add(fold(surface))
                 continue
@@ -219,4 +263,14 @@ class LanguageMatcher:
         for rest, aliases in self._index.get(keys[i], ()):
             if tuple(keys[i + 1 : i + 1 + len(rest)]) == rest:
                 return 1 + len(rest), aliases
+        return None
+
+    def _match_exact_at(
+        self, doc: Doc, keys: list[str], i: int
+    ) -> tuple[int, tuple[Alias, ...]] | None:
+        for form, alias in self._exact.get(keys[i], ()):
+            if i + len(form) <= len(doc) and all(
+                fold(doc[i + j].text) == part for j, part in enumerate(form)
+            ):
+                return len(form), (alias,)
         return None

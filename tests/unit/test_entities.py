@@ -108,3 +108,13 @@ def test_compound_names_give_both_entities(extractor) -> None:
 
 def test_unknown_language_still_matches_universal_names(extractor) -> None:
     assert WHO in ids(extractor, "WHO ilitoa taarifa.", "sw")
+
+
+def test_colliding_stems_fall_back_to_exact_forms(extractor) -> None:
+    # Italian Snowball cuts Libano and Libia both to "lib": the exact forms still decide
+    assert ids(extractor, "Il Libano e la Libia hanno firmato.", "it") == {"Q822", "Q1016"}
+
+
+def test_latin_acronyms_in_character_matched_text_are_whole_words(extractor) -> None:
+    assert ids(extractor, "联合国和WHO表示", "zh") == {"Q1065", WHO}
+    assert ids(extractor, "San Francisco的会议", "zh") == set()  # not the "UN" of Francisco
