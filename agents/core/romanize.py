@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
+import spacy
 from anyascii import anyascii
 from rapidfuzz import fuzz
 from spacy.attrs import ORTH
@@ -29,6 +30,9 @@ GIVEN_NAME_THRESHOLD = 70.0  # rapidfuzz ratio of given-name skeletons (0-100)
 FULL_NAME_THRESHOLD = 55.0  # ratio of the romanised two words and the English name
 SURNAME_THRESHOLD = 75.0  # ratio of a bare surname and the surname of the linked full name
 MIN_SKELETON = 3  # shorter surnames (Li, Yi, Wu) are too ambiguous for a sound-alike match
+# Scripts without letter case (Devanagari, Arabic) give no capital to tell a name from a word:
+# there a surname needs a longer skeleton ("मार करने", to hit, sounds like "Mark Carney").
+MIN_SKELETON_CASELESS = 4
 
 _DIGRAPHS = (
     ("dzh", "j"),
@@ -60,6 +64,20 @@ def skeleton(word: str) -> str:
 
 def romanized(text: str) -> str:
     return " ".join(_NOT_LETTER.sub(" ", anyascii(text).lower()).split())
+
+
+@lru_cache(maxsize=64)
+def _stop_words(lang: str) -> frozenset[str]:
+    """spaCy's stop-word list of ``lang`` (करने, लेकिन are not names)."""
+    try:
+        return frozenset(spacy.blank(lang).Defaults.stop_words)
+    except ImportError:  # a language spaCy does not know has no list
+        return frozenset()
+
+
+def _caseless(word: str) -> bool:
+    first = word[:1]
+    return first.upper() == first.lower()
 
 
 def _looks_like_a_name(word: str) -> bool:
@@ -101,9 +119,13 @@ class RomanizedNameLinker:
         hits = {orth: found for orth in set(orths) if (found := self._surname_of(orth, strings))}
         if not hits:
             return mentions  # the usual case: no known surname's sound-alike in the text
+        stop_words = _stop_words(doc.vocab.lang)
         for index, orth in enumerate(orths):
             surname = hits.get(orth)
-            if surname is None or not _looks_like_a_name(doc[index].text):
+            word = doc[index].text
+            if surname is None or not _looks_like_a_name(word) or word in stop_words:
+                continue
+            if _caseless(word) and len(surname) < MIN_SKELETON_CASELESS:
                 continue
             person = self._full_name_match(self._by_surname[surname], doc, index)
             if person is None:
@@ -136,7 +158,8 @@ class RomanizedNameLinker:
 
     @staticmethod
     def _full_name_match(candidates: list[_Person], doc: Doc, index: int) -> _Person | None:
-        if index == 0 or not _looks_like_a_name(doc[index - 1].text):
+        before = doc[index - 1].text if index else ""
+        if not before or not _looks_like_a_name(before) or before in _stop_words(doc.vocab.lang):
             return None
         given = skeleton(doc[index - 1].text)
         if not given:
