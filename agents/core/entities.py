@@ -144,7 +144,7 @@ def _corroborated(found: dict[str, FoundEntity]) -> dict[str, FoundEntity]:
     for eid, item in found.items():
         if (
             eid in strong
-            or len({fold(m.text) for m in item.mentions}) > 1
+            or len({m.alias for m in item.mentions}) > 1
             or (
                 item.entity.type == "country"
                 and (

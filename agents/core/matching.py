@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import spacy
@@ -72,17 +72,22 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
-def _reads_as_place(doc: Doc, i: int, length: int) -> bool:
-    """Whether a proper alias (Jordan, Chad, Turkey) at doc[i:i+length] is used as a place name:
-    written with its capital (not "turkey"), and not part of a longer proper name (Michael Jordan,
-    Jordan Belfort, Turkey Point) with a capitalised neighbour."""
+PLACE, LOWER_CASE, LONGER_NAME = "place", "lower case", "longer name"
+
+
+def _proper_reading(doc: Doc, i: int, length: int) -> str:
+    """How a proper alias (Jordan, Chad, Turkey) at doc[i:i+length] is used: as a place name, in
+    lower case ("turkey", "того"), or inside a longer proper name with a capitalised neighbour
+    (Michael Jordan, Jordan Belfort, Turkey Point)."""
     if not doc[i].text[:1].isupper():
-        return False
+        return LOWER_CASE
     after = _neighbour(doc, i + length, step=1)
     if after is not None and _is_capitalised_word(after):
-        return False
+        return LONGER_NAME
     before = _neighbour(doc, i - 1, step=-1)
-    return not (before and _is_capitalised_word(before) and before.lower() not in _FUNCTION_WORDS)
+    if before and _is_capitalised_word(before) and before.lower() not in _FUNCTION_WORDS:
+        return LONGER_NAME
+    return PLACE
 
 
 def _neighbour(doc: Doc, index: int, step: int) -> str | None:
@@ -118,6 +123,7 @@ class Mention:
     start: int
     end: int
     weak: bool
+    alias: str = ""  # the knowledge-base alias this mention matched, if any
 
 
 def blank_pipeline(lang: str) -> spacy.language.Language:
@@ -162,9 +168,14 @@ class LanguageMatcher:
 
     def _build_index(self, aliases: Iterable[Alias]) -> dict[str, list[_Entry]]:
         pattern_tokenizer = blank_pipeline(self.lang).tokenizer  # keeps self.nlp's cache free
+        stop_keys = {self.key(word) for word in self.nlp.Defaults.stop_words}
         by_keys: dict[tuple[str, ...], dict[str, Alias]] = defaultdict(dict)
         for alias in aliases:
             keys = tuple(self.token_key(token.text) for token in pattern_tokenizer(alias.text))
+            if len(keys) == 1 and keys[0] in stop_keys and alias.text[:1].isupper():
+                # Russian Того (Togo) lemmatises like того (that), Czech Mali stems like malý:
+                # such a name counts only written as a name and corroborated (see entities.py)
+                alias = replace(alias, proper=True, weak=True)
             if keys and any(keys):
                 current = by_keys[keys].get(alias.entity_id)
                 if current is None or (current.weak and not alias.weak):
@@ -248,13 +259,16 @@ class LanguageMatcher:
             surface = text[start:end]
             if self._character_level and not _whole_latin_word(text, start, end, aliases):
                 continue
-            if any(alias.proper for alias in aliases) and not _reads_as_place(doc, i, length):
-                other_senses.add(fold(surface))
-                continue
+            if any(alias.proper for alias in aliases):
+                reading = _proper_reading(doc, i, length)
+                if reading == LONGER_NAME:
+                    other_senses.add(fold(surface))
+                if reading != PLACE:
+                    continue
             cued = any(key in self._cues for key in keys[i + length : i + length + CUE_WINDOW])
             for alias in aliases:
                 weak = alias.weak and not cued
-                mentions.append(Mention(alias.entity_id, surface, start, end, weak))
+                mentions.append(Mention(alias.entity_id, surface, start, end, weak, alias.text))
         if other_senses:  # one sense per text: after "Michael Jordan", a bare "Jordan" is him
             mentions = [m for m in mentions if fold(m.text) not in other_senses]
         return mentions
