@@ -49,6 +49,7 @@ class Alias:
     text: str
     weak: bool = False
     proper: bool = False  # also a personal or other proper name (Jordan, Chad): see matching.py
+    adjective: bool = False  # from a CLDR language name: its capital letter says nothing
     compound: bool = False  # one word naming several entities at once (中俄 = China + Russia)
 
 
@@ -125,7 +126,8 @@ def _cldr_aliases(kb: KnowledgeBase, adjective_languages: dict[str, list[str]]) 
                 yield Alias(next(iter(qids)), lang, text)
         for text, qids in adjectives.items():
             if len(qids) == 1:
-                yield Alias(next(iter(qids)), lang, text, weak=lang in WEAK_ADJECTIVE_LANGUAGES)
+                weak = lang in WEAK_ADJECTIVE_LANGUAGES
+                yield Alias(next(iter(qids)), lang, text, weak=weak, adjective=True)
 
 
 def _load_entities(kb: KnowledgeBase, path: Path) -> None:

@@ -46,6 +46,7 @@ WORD_LANGUAGES = frozenset(
         "ms",
         "tl",
         "vi",
+        "is",
     ]
 )
 # Languages written without spaces between words: matched character by character. spaCy's

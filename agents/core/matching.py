@@ -99,10 +99,24 @@ def _neighbour(doc: Doc, index: int, step: int) -> str | None:
     return None
 
 
+def _preferred(alias: Alias) -> tuple[bool, bool]:
+    """Of two aliases with one key for one entity, keep the strong one, then the one without a
+    case constraint (French russe over Russes, so that "russes" still matches)."""
+    return (not alias.weak, alias.adjective or not alias.text[:1].isupper())
+
+
+def _is_katakana(ch: str) -> bool:
+    return "\u30a0" <= ch <= "\u30ff" or "\uff66" <= ch <= "\uff9f"
+
+
 def _whole_latin_word(text: str, start: int, end: int, aliases: tuple[Alias, ...]) -> bool:
     """In text matched character by character (Chinese, Japanese), a Latin alias such as "UN" must
-    be a whole word with its exact case, not the letters u, n inside "Francisco" or "hakobune"."""
+    be a whole word with its exact case, not the letters u, n inside "Francisco" or "hakobune";
+    a katakana name likewise (タイ, Thailand, is not the タイ of タイトル, title)."""
     surface = text[start:end]
+    if surface and all(_is_katakana(ch) for ch in surface):
+        before, after = text[start - 1 : start], text[end : end + 1]
+        return not ((before and _is_katakana(before)) or (after and _is_katakana(after)))
     if not any("a" <= ch.lower() <= "z" for ch in surface):
         return True
     before = text[start - 1 : start]
@@ -172,13 +186,15 @@ class LanguageMatcher:
         by_keys: dict[tuple[str, ...], dict[str, Alias]] = defaultdict(dict)
         for alias in aliases:
             keys = tuple(self.token_key(token.text) for token in pattern_tokenizer(alias.text))
-            if len(keys) == 1 and keys[0] in stop_keys and alias.text[:1].isupper():
+            if len(keys) == 1 and keys[0] in stop_keys:
+                if not alias.text[:1].isupper():
+                    continue  # Spanish finés stems to "fin" (end): nothing can tell them apart
                 # Russian Того (Togo) lemmatises like того (that), Czech Mali stems like malý:
                 # such a name counts only written as a name and corroborated (see entities.py)
                 alias = replace(alias, proper=True, weak=True)
             if keys and any(keys):
                 current = by_keys[keys].get(alias.entity_id)
-                if current is None or (current.weak and not alias.weak):
+                if current is None or _preferred(alias) > _preferred(current):
                     by_keys[keys][alias.entity_id] = alias
         index: dict[str, list[_Entry]] = defaultdict(list)
         collided: list[Alias] = []
@@ -267,6 +283,8 @@ class LanguageMatcher:
                     continue
             cued = any(key in self._cues for key in keys[i + length : i + length + CUE_WINDOW])
             for alias in aliases:
+                if alias.text[:1].isupper() and not alias.adjective and not surface[:1].isupper():
+                    continue  # a capitalised name written in lower case is another word (sám)
                 weak = alias.weak and not cued
                 mentions.append(Mention(alias.entity_id, surface, start, end, weak, alias.text))
         if other_senses:  # one sense per text: after "Michael Jordan", a bare "Jordan" is him

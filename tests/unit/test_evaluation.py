@@ -180,7 +180,7 @@ def test_gold_scores_translations_and_linked_groups_against_english_labels() -> 
         corpora.WmtRecord("g1/ru", "g1", "ru", "", False, "news"),
         corpora.WmtRecord("h1/en", "h1", "en", "", True, "news"),  # unlabelled English copy
         corpora.WmtRecord("h1/hi", "h1", "hi", "", False, "news"),
-        corpora.WmtRecord("g2/is", "g2", "is", "", False, "news"),
+        corpora.WmtRecord("g2/kk", "g2", "kk", "", False, "news"),  # Kazakh: no matcher
     ]
     index = corpora.by_group(records)
     row = corpora.GoldCountries("g1", "g1/en", frozenset({"US", "RU"}), ("h1",))
@@ -189,7 +189,7 @@ def test_gold_scores_translations_and_linked_groups_against_english_labels() -> 
     scores = wmt.score_gold([row], index, found)
     assert list(scores) == ["en", "hi", "ru"]
     assert scores["ru"].counts == Counts(1, 1, 1) and scores["hi"].counts == Counts(0, 0, 2)
-    assert wmt.unsupported_note(records).endswith(": is.")
+    assert wmt.unsupported_note(records).endswith(": kk.")
 
 
 def test_agreement_by_language_compares_with_the_original() -> None:
