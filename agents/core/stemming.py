@@ -16,7 +16,6 @@ import snowballstemmer
 from agents.core.normalize import fold
 
 _SNOWBALL = {
-    "en": "english",
     "da": "danish",
     "de": "german",
     "es": "spanish",
@@ -153,6 +152,14 @@ def _snowball(algorithm: str, cut_apostrophe: bool) -> KeyFunction:
     return key
 
 
+def _english_plural(word: str) -> str:
+    """English needs only plurals of demonyms (Americans, Britons, Israelis): Snowball's English
+    stemmer also cuts names (Frances -> "franc", the key of France)."""
+    if len(word) > 4 and word.endswith("s") and word[-2] in "ni" and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
 def _prefixed(prefixes: tuple[str, ...]) -> KeyFunction:
     @lru_cache(maxsize=_CACHE_SIZE)
     def key(word: str) -> str:
@@ -169,6 +176,8 @@ def key_function(lang: str) -> KeyFunction:
     """Build the word -> key function for ``lang`` (expensive for Russian: call once)."""
     if lang in ("ru", "uk"):
         return _pymorphy(lang)
+    if lang == "en":
+        return _suffix_stripped(_english_plural)
     if lang in SLAVIC_LIGHT:
         return _suffix_stripped(slavic_stem)
     if lang == "bn":
