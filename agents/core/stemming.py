@@ -108,12 +108,13 @@ def _pymorphy(lang: str) -> KeyFunction:
 
 
 def slavic_stem(word: str) -> str:
-    """Light stemming for Slavic languages that Snowball lacks (keeps at least 3 letters)."""
+    """Light stemming for Slavic languages that Snowball lacks: one case ending, then one final
+    vowel (keeps at least 3 letters)."""
     for ending in _SLAVIC_ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             word = word[: -len(ending)]
             break
-    while len(word) > 3 and word[-1] in _SLAVIC_VOWELS:
+    if len(word) > 3 and word[-1] in _SLAVIC_VOWELS:  # one vowel: Samoa must not meet sám
         word = word[:-1]
     return word
 
