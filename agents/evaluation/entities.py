@@ -87,9 +87,17 @@ def _progress(message: str) -> None:
 
 
 def regenerate_command(shared: Path, docs_out: Path, limit: int | None, with_ner: bool) -> str:
-    command = f"newsmon eval entities --shared {shared} --out {docs_out}"
+    """The command line, with paths relative to the working directory where they can be."""
+    command = f"newsmon eval entities --shared {_relative(shared)} --out {_relative(docs_out)}"
     command += f" --limit {limit}" if limit is not None else ""
     return command + ("" if with_ner else " --no-ner")
+
+
+def _relative(path: Path) -> str:
+    try:
+        return os.path.relpath(path.resolve(), Path.cwd())
+    except ValueError:  # another drive
+        return str(path)
 
 
 def report_header(
@@ -105,7 +113,8 @@ def report_header(
         "# Entity layer evaluation",
         f"Regenerate with `{regenerate_command(shared, docs_out, limit, with_ner)}`. "
         f"Generated on {date.today().isoformat()} in {seconds / 60:.1f} min (wall clock).",
-        f"Corpora are read in place from `{shared}/corpora` (formats and licences in each "
+        f"Corpora are read in place from `{_relative(shared)}/corpora` (formats and licences in "
+        "each "
         "`PROVENANCE.md`); this report holds only counts, scores and ISO / Wikidata codes. "
         f"Knowledge base: {len(kb.entities):,} entities ({countries:,} countries), "
         f"{len(kb.aliases):,} aliases. English statistical NER: {'on' if with_ner else 'off'}.",

@@ -95,6 +95,10 @@ def report(shared: Path, kb: KnowledgeBase, limit: int | None = None) -> str:
         real_text(shared, linker, limit),
     )
     return (
+        "# Cross-script person linking by romanisation\n\n"
+        "Regenerate with `newsmon eval romanization --out docs/romanization-evaluation.md`. "
+        "The linker (agents/core/romanize.py) is the fallback for people whose name in an "
+        "article's script is not among the curated aliases.\n\n"
         "### Held-out native-script names (the linker knows only the English names)\n\n"
         f"{held}\n\n### Links made on real annotated text\n\n{real}\n"
     )
