@@ -40,7 +40,7 @@ class FoundEntity:
 class EntityExtractor:
     """Extracts entities per article with one matcher per language.
 
-    A matcher costs about 0.3 s to build, so all 45 would add ~13 s to every start: the languages
+    A matcher costs about 0.3 s to build, so all 46 would add ~13 s to every start: the languages
     named in ``warm`` are built here, the others on their first article (then kept).
     """
 
