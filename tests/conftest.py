@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from agents.core.ner import EnglishNER
 from agents.core.rules import RuleSet, load_rules
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# The evaluation corpora: ../shared beside the clone, as on developer machines and in CI.
+SHARED = Path(os.environ.get("NEWSMON_SHARED", REPO.parent / "shared"))
 HINDI_SAMPLE = REPO / "config" / "samples" / "articles.jsonl"
 DEFAULT_RULES = REPO / "config" / "rules.yaml"
 

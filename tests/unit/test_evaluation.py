@@ -26,8 +26,7 @@ from agents.evaluation.places import map_places, place_table, slug
 from agents.evaluation.predictions import countries_of, qid_mentions, spans_of
 from agents.evaluation.spans import QidAgreement
 from agents.evaluation.speed import word_count
-
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+from tests.conftest import SHARED
 
 
 def write_jsonl(path: Path, records: list[dict]) -> Path:
@@ -321,7 +320,6 @@ def test_regenerate_command_names_every_option() -> None:
 # --- one quick run on the real corpora ------------------------------------------------------
 
 
-@pytest.mark.skipif(not (SHARED / "corpora").is_dir(), reason="needs the ../shared corpora")
 def test_quick_run_writes_every_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "docs" / "entity-evaluation.md"
     assert entities.run(SHARED, out, limit=3) == 0
