@@ -95,7 +95,7 @@ def regenerate_command(shared: Path, docs_out: Path, limit: int | None, with_ner
 
 def _relative(path: Path) -> str:
     try:
-        return os.path.relpath(path.resolve(), Path.cwd())
+        return os.path.relpath(os.path.abspath(path), Path.cwd())  # keeps symlinks as given
     except ValueError:  # another drive
         return str(path)
 
