@@ -30,6 +30,28 @@ def _is_latin(ch: str) -> bool:
     )
 
 
+# Hindi writes a nasal before a consonant either as anusvara or as the nasal consonant itself
+# (मोज़ांबिक / मोजाम्बिक, इंडिया / इण्डिया): the anusvara becomes the nasal of the next consonant's
+# class, and with the virama folded away both spellings meet. Candrabindu is dropped.
+_NASAL_BY_CLASS = (("कखगघ", "ङ"), ("चछजझ", "ञ"), ("टठडढ", "ण"), ("तथदध", "न"), ("पफबभम", "म"))
+_HOMORGANIC = {consonant: nasal for group, nasal in _NASAL_BY_CLASS for consonant in group}
+
+
+def _fold_anusvara(text: str) -> str:
+    if "\u0902" not in text and "\u0901" not in text:
+        return text
+    out = []
+    for index, ch in enumerate(text):
+        if ch == "\u0901":
+            continue
+        if ch == "\u0902":
+            following = text[index + 1 : index + 2]
+            out.append(_HOMORGANIC.get(following, "\u0902"))
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
 def fold(text: str) -> str:
     """Return the comparison form of ``text``: NFC, case-folded, variant marks removed."""
     decomposed = unicodedata.normalize("NFD", text.casefold().translate(_APOSTROPHES))
@@ -46,4 +68,4 @@ def fold(text: str) -> str:
             if ch in _ARABIC_MARKS:
                 continue
         kept.append(ch)
-    return unicodedata.normalize("NFC", "".join(kept)).translate(_ARABIC_LETTERS)
+    return _fold_anusvara(unicodedata.normalize("NFC", "".join(kept))).translate(_ARABIC_LETTERS)

@@ -107,16 +107,30 @@ def _pymorphy(lang: str) -> KeyFunction:
     return key
 
 
+# Words arrive folded (no diacritics), so the endings are matched folded, longest first.
+_FOLDED_SLAVIC_ENDINGS = tuple(sorted({fold(e) for e in _SLAVIC_ENDINGS}, key=len, reverse=True))
+_FOLDED_SLAVIC_VOWELS = frozenset(fold(v) for v in _SLAVIC_VOWELS)
+
+
 def slavic_stem(word: str) -> str:
     """Light stemming for Slavic languages that Snowball lacks: one case ending, then one final
-    vowel (keeps at least 3 letters)."""
-    for ending in _SLAVIC_ENDINGS:
+    vowel (keeps at least 3 letters). The plural -ští of -ský adjectives (britští, britský) is
+    brought back to -sk first."""
+    if word.endswith("sti") and len(word) > 5:
+        return word[:-3] + "sk"
+    for ending in _FOLDED_SLAVIC_ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             word = word[: -len(ending)]
             break
-    if len(word) > 3 and word[-1] in _SLAVIC_VOWELS:  # one vowel: Samoa must not meet sám
+    if len(word) > 3 and word[-1] in _FOLDED_SLAVIC_VOWELS:  # one vowel: Samoa is not sám
         word = word[:-1]
     return word
+
+
+def _prefix_stem(word: str) -> str:
+    """Icelandic has no stemmer here and inflects names heavily (Bandaríkin, Bandaríkjunum,
+    Bandaríkjanna): the first six letters are the key, a classic fallback for such languages."""
+    return word[:6]
 
 
 def _suffix_stripped(strip: Callable[[str], str]) -> KeyFunction:
@@ -183,6 +197,8 @@ def key_function(lang: str) -> KeyFunction:
         return _suffix_stripped(slavic_stem)
     if lang == "bn":
         return _suffix_stripped(_strip_suffix(_BENGALI_SUFFIXES, keep=2))
+    if lang == "is":
+        return _suffix_stripped(_prefix_stem)
     if lang == "el":
         return _suffix_stripped(_strip_suffix(_GREEK_SUFFIXES, keep=3))
     if lang in _SNOWBALL:
