@@ -1,4 +1,4 @@
-"""A test per language: country names, inflected as news writes them, in 36 languages."""
+"""A test per language: country names, inflected as news writes them, in 37 languages."""
 
 from __future__ import annotations
 
