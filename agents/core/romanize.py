@@ -122,10 +122,10 @@ class RomanizedNameLinker:
         stop_words = _stop_words(doc.vocab.lang)
         for index, orth in enumerate(orths):
             surname = hits.get(orth)
-            word = doc[index].text
-            if surname is None or not _looks_like_a_name(word) or word in stop_words:
+            if surname is None:
                 continue
-            if _caseless(word) and len(surname) < MIN_SKELETON_CASELESS:
+            word = doc[index].text
+            if word in stop_words:
                 continue
             person = self._full_name_match(self._by_surname[surname], doc, index)
             if person is None:
@@ -146,13 +146,16 @@ class RomanizedNameLinker:
         return mentions
 
     def _surname_of(self, orth: int, strings: StringStore) -> str | None:
-        """The skeleton of a token if it is some known person's surname (memoised by hash)."""
+        """The skeleton of a token if it could be some known person's surname: written as a name
+        and sounding like one (memoised by the token's hash)."""
         if orth in self._seen:
             return self._seen[orth]
         if len(self._seen) >= 500_000:
             self._seen.clear()
-        surname = skeleton(strings[orth])
-        found = surname if len(surname) >= MIN_SKELETON and surname in self._by_surname else None
+        word = strings[orth]
+        surname = skeleton(word) if _looks_like_a_name(word) else ""
+        shortest = MIN_SKELETON_CASELESS if _caseless(word) else MIN_SKELETON
+        found = surname if len(surname) >= shortest and surname in self._by_surname else None
         self._seen[orth] = found
         return found
 
