@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from agents.core.kb import ANY_LANGUAGE, Entity, KnowledgeBase
+from agents.core.kb import Entity, KnowledgeBase
 from agents.core.languages import CHARACTER_LANGUAGES, SUPPORTED
 from agents.core.matching import LanguageMatcher, Mention
 from agents.core.ner import NamedSpan
@@ -60,11 +60,7 @@ class EntityExtractor:
             with self._lock:
                 matcher = self.matchers.get(key)
                 if matcher is None:
-                    aliases = (
-                        self.kb.aliases_for(key)
-                        if key != "xx"
-                        else (a for a in self.kb.aliases if a.lang == ANY_LANGUAGE)
-                    )
+                    aliases = self.kb.aliases_for(key)  # "xx": the language-independent ones
                     cues = self.kb.context_cues.get(key, frozenset())
                     matcher = self.matchers[key] = LanguageMatcher(key, aliases, cues)
         return matcher

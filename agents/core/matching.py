@@ -33,6 +33,7 @@ TOKENIZER_CACHE_SIZE = 200_000
 KEY_CACHE_SIZE = 500_000
 CUE_WINDOW = 2  # tokens after a weak alias searched for a context cue (चीनी [सरकार])
 _Entry = tuple[tuple[str, ...], tuple[Alias, ...]]  # (keys after the first, the aliases they name)
+_ExactEntry = tuple[tuple[str, ...], Alias]  # (folded forms of all words, the alias)
 
 
 # Capitalised words that may stand before a place name without making a longer name of it.
@@ -168,8 +169,7 @@ class LanguageMatcher:
         self.lang = lang
         self.nlp = blank_pipeline(lang)
         self.key: KeyFunction = fold if lang in CHARACTER_LANGUAGES else key_function(lang)
-        self._exact: dict[str, list[tuple[tuple[str, ...], Alias]]] = {}
-        self._index = self._build_index(aliases)
+        self._index, self._exact = self._build_indexes(aliases)
         self._cues = frozenset(self.key(word) for word in cues)
         self._character_level = lang in CHARACTER_LANGUAGES
         self._key_cache: dict[int, str] = {}
@@ -180,7 +180,11 @@ class LanguageMatcher:
             return "^" + word
         return self.key(word)
 
-    def _build_index(self, aliases: Iterable[Alias]) -> dict[str, list[_Entry]]:
+    def _build_indexes(
+        self, aliases: Iterable[Alias]
+    ) -> tuple[dict[str, list[_Entry]], dict[str, list[_ExactEntry]]]:
+        """The stem index (first key -> entries), and the exact-form index for aliases whose
+        stems collide."""
         pattern_tokenizer = blank_pipeline(self.lang).tokenizer  # keeps self.nlp's cache free
         stop_keys = {self.key(word) for word in self.nlp.Defaults.stop_words}
         by_keys: dict[tuple[str, ...], dict[str, Alias]] = defaultdict(dict)
@@ -206,12 +210,11 @@ class LanguageMatcher:
             index[keys[0]].append((keys[1:], named))
         for entries in index.values():
             entries.sort(key=lambda entry: len(entry[0]), reverse=True)
-        self._exact = self._build_exact_index(collided, pattern_tokenizer)
-        return dict(index)
+        return dict(index), self._build_exact_index(collided, pattern_tokenizer)
 
     def _build_exact_index(
         self, aliases: list[Alias], pattern_tokenizer: Any
-    ) -> dict[str, list[tuple[tuple[str, ...], Alias]]]:
+    ) -> dict[str, list[_ExactEntry]]:
         """Aliases whose stems collide (Italian Libano and Libia both stem to "lib") are matched
         on their exact folded forms instead, keyed by the stem of their first word."""
         by_form: dict[tuple[str, ...], dict[str, Alias]] = defaultdict(dict)
@@ -221,7 +224,7 @@ class LanguageMatcher:
             form = tuple(fold(token) for token in tokens)
             by_form[form][alias.entity_id] = alias
             first_stem[form] = self.token_key(tokens[0])
-        exact: dict[str, list[tuple[tuple[str, ...], Alias]]] = defaultdict(list)
+        exact: dict[str, list[_ExactEntry]] = defaultdict(list)
         for form, candidates in by_form.items():
             if len(candidates) == 1:  # still two entities for one exact form: undecidable
                 exact[first_stem[form]].append((form, next(iter(candidates.values()))))
