@@ -75,5 +75,9 @@ CASES: list[tuple[str, str, set[str]]] = [
     ("ja", "ロシアと中国は米国と協定に署名した。", {"RU", "CN", "US"}),
     ("ko", "러시아와 중국은 미국과 협정을 체결했다.", {"RU", "CN", "US"}),
     ("th", "รัสเซียและจีนลงนามข้อตกลงกับสหรัฐอเมริกา", {"RU", "CN", "US"}),
-    ("is", "Utanríkisráðherra Rússlands ræddi við sendiherra Kína um Bandaríkin.", {"RU", "CN", "US"}),
+    (
+        "is",
+        "Utanríkisráðherra Rússlands ræddi við sendiherra Kína um Bandaríkin.",
+        {"RU", "CN", "US"},
+    ),
 ]

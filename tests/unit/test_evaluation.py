@@ -336,3 +336,12 @@ def test_quick_run_writes_every_table(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_run_without_corpora_fails_cleanly(tmp_path: Path) -> None:
     assert entities.run(tmp_path, tmp_path / "out.md", limit=1) == 2
     assert not (tmp_path / "out.md").exists()
+
+
+def test_five_hundred_word_articles_join_and_cut() -> None:
+    from agents.evaluation.speed import five_hundred_word_articles
+
+    docs = [{"text": " ".join(["w"] * 300)}, {"text": " ".join(["x"] * 450)}]
+    made = five_hundred_word_articles(docs, "en")
+    assert [len(a["text"].split()) for a in made] == [500]  # 750 words: one article, 250 left
+    assert five_hundred_word_articles([{"text": "中" * 1200}], "zh")[1]["text"] == "中" * 500
