@@ -92,6 +92,10 @@ def _strip_prefixes(word: str, prefixes: tuple[str, ...], keep: int = 3) -> str:
     return word
 
 
+def _german_genitive(word: str) -> bool:
+    return len(word) > 4 and word[0].isupper() and word.endswith("s") and word[-2] in "aoue"
+
+
 def _pymorphy(lang: str) -> KeyFunction:
     import pymorphy3
 
@@ -155,9 +159,12 @@ def _strip_suffix(suffixes: tuple[str, ...], keep: int) -> Callable[[str], str]:
 
 def _snowball(algorithm: str, cut_apostrophe: bool) -> KeyFunction:
     stemmer = snowballstemmer.stemmer(algorithm)
+    german = algorithm == "german"
 
     @lru_cache(maxsize=_CACHE_SIZE)
     def key(word: str) -> str:
+        if german and _german_genitive(word):
+            word = word[:-1]  # Chinas, Südafrikas, Mexikos: Snowball keeps -s after a vowel
         folded = fold(word)
         if cut_apostrophe and "'" in folded:  # Turkish suffixes follow an apostrophe: Rusya'ya
             folded = folded.split("'", 1)[0]
