@@ -155,7 +155,7 @@ def blank_pipeline(lang: str) -> spacy.language.Language:
     raise_cache_size(nlp)
     tokenizer: Any = nlp.tokenizer
     tokenizer.rules = {}
-    infixes = [*nlp.Defaults.infixes, _HYPHEN_BETWEEN_LETTERS]
+    infixes = [*(nlp.Defaults.infixes or ()), _HYPHEN_BETWEEN_LETTERS]
     tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     return nlp
 
