@@ -11,11 +11,13 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
+	bash deploy/install-prereqs.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-install: $(STAMP) ## virtualenv in .venv with pinned packages and the spaCy English model
+install: $(STAMP) ## Java/Maven if missing, .venv with pinned packages, the Kafka jars
+	bash deploy/install-prereqs.sh
 	$(BIN)/newsmon kafka fetch
 
 run: install ## local Kafka + worker + sample news; alerts on screen until Ctrl-C
