@@ -50,14 +50,11 @@ def topics(args: argparse.Namespace, settings: Settings) -> int:
 
 def enrich(args: argparse.Namespace, settings: Settings) -> int:
     from agents.batch import enrich_file, open_binary
-    from agents.core.enrich import Enricher
     from agents.core.kb import load_knowledge_base
-    from agents.core.ner import EnglishNER
+    from agents.worker import build_enricher
 
-    enricher = Enricher(
-        load_knowledge_base(settings.entities_path),
-        EnglishNER() if settings.with_ner and not args.no_ner else None,
-    )
+    kb = load_knowledge_base(settings.entities_path)
+    enricher = build_enricher(settings, kb, with_ner=not args.no_ner)
     with open_binary(args.input, "rb") as source, open_binary(args.output, "wb") as sink:
         summary = enrich_file(enricher, source, sink, sys.stderr)
     print(summary.line("enriched"), file=sys.stderr)

@@ -15,13 +15,18 @@ from agents.settings import Settings
 log = logging.getLogger(__name__)
 
 
+def build_enricher(settings: Settings, kb: KnowledgeBase, with_ner: bool = True) -> Enricher:
+    """The enricher the worker and the batch command share: NER only if settings allow it."""
+    return Enricher(kb, EnglishNER() if settings.with_ner and with_ner else None)
+
+
 def build_stages(
     settings: Settings, kb: KnowledgeBase | None = None
 ) -> tuple[EnrichStage, DetectStage]:
     """Everything expensive, once. A bad rule file raises here, before any consumer starts."""
     kb = kb or load_knowledge_base(settings.entities_path)
     rules = load_rules(settings.rules_path, kb)
-    enricher = Enricher(kb, EnglishNER() if settings.with_ner else None)
+    enricher = build_enricher(settings, kb)
     log.info(
         "rules loaded path=%s version=%s active=%d",
         rules.source,

@@ -19,7 +19,7 @@ _SAMPLE_CHARS = 400
 _DETECTOR = LangDetector(LangDetectConfig(model="lite", max_input_length=_SAMPLE_CHARS))
 _CONFIDENT = 0.60
 # Chinese varieties the model reports separately share the written language for our purposes.
-_SAME_AS = {"wuu": "zh", "yue": "zh", "zh-cn": "zh", "zh-tw": "zh", "no": "nb", "nn": "nb"}
+_SAME_AS = {"wuu": "zh", "yue": "zh", "nn": "nb"}  # regions and "no" go by base_language
 
 
 @dataclass(frozen=True)
