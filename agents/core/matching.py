@@ -166,6 +166,23 @@ def raise_cache_size(nlp: spacy.language.Language) -> None:
     tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
 
 
+class _LazyKeys:
+    """Token keys looked up only where an alias may start: most tokens are never needed."""
+
+    __slots__ = ("_cache", "_orths")
+
+    def __init__(self, orths: list[int], cache: dict[int, str]) -> None:
+        self._orths = orths
+        self._cache = cache
+
+    def __getitem__(self, i: int) -> str:
+        return self._cache[self._orths[i]]
+
+    def run(self, start: int, end: int) -> tuple[str, ...]:
+        cache = self._cache
+        return tuple(cache[orth] for orth in self._orths[start:end])
+
+
 class LanguageMatcher:
     """Longest-match alias lookup over one language's token keys."""
 
@@ -177,6 +194,7 @@ class LanguageMatcher:
         self._cues = frozenset(self.key(word) for word in cues)
         self._character_level = lang in CHARACTER_LANGUAGES
         self._key_cache: dict[int, str] = {}
+        self._start_orths: set[int] = set()  # hashes of cached tokens whose key starts an alias
 
     def token_key(self, word: str) -> str:
         """Short all-capital words keep their case: US, WHO, ВОЗ are not us, who, воз (cart)."""
@@ -245,30 +263,36 @@ class LanguageMatcher:
     def tokenize(self, text: str) -> Doc:
         return self.nlp.make_doc(text)
 
-    def keys_of(self, orths: list[int]) -> list[str]:
-        """Each token's key, memoised by the token's string hash (no Token objects made)."""
+    def _cache_keys(self, orths: list[int]) -> None:
         cache = self._key_cache
         missing = set(orths).difference(cache)
-        if missing:
-            if len(cache) + len(missing) > KEY_CACHE_SIZE:  # a stream never stops bringing words
-                cache.clear()
-                missing = set(orths)
-            strings = self.nlp.vocab.strings
-            for orth in missing:
-                cache[orth] = self.token_key(strings[orth])
-        return [cache[orth] for orth in orths]
+        if not missing:
+            return
+        if len(cache) + len(missing) > KEY_CACHE_SIZE:  # a stream never stops bringing words
+            cache.clear()
+            self._start_orths.clear()
+            missing = set(orths)
+        strings = self.nlp.vocab.strings
+        index, exact = self._index, self._exact
+        for orth in missing:
+            key = cache[orth] = self.token_key(strings[orth])
+            if key in index or key in exact:
+                self._start_orths.add(orth)
 
     def find(self, text: str) -> list[Mention]:
         return self.find_in(self.tokenize(text), text)
 
     def find_in(self, doc: Doc, text: str) -> list[Mention]:
-        keys = self.keys_of(doc.to_array(ORTH).tolist())
-        index = self._index
+        orths = doc.to_array(ORTH).tolist()
+        self._cache_keys(orths)
+        start_orths = self._start_orths
+        starts = [i for i, orth in enumerate(orths) if orth in start_orths]
         mentions: list[Mention] = []
+        if not starts:
+            return mentions
+        keys = _LazyKeys(orths, self._key_cache)
         other_senses: set[str] = set()  # proper aliases seen inside a longer name in this text
         resume = 0
-        exact = self._exact
-        starts = [i for i, key in enumerate(keys) if key in index or key in exact]
         for i in starts:  # few tokens start an alias
             if i < resume:
                 continue
@@ -288,7 +312,7 @@ class LanguageMatcher:
                     other_senses.add(fold(surface))
                 if reading != PLACE:
                     continue
-            cued = any(key in self._cues for key in keys[i + length : i + length + CUE_WINDOW])
+            cued = any(key in self._cues for key in keys.run(i + length, i + length + CUE_WINDOW))
             for alias in aliases:
                 if alias.text[:1].isupper() and not alias.adjective and not surface[:1].isupper():
                     continue  # a capitalised name written in lower case is another word (sám)
@@ -298,14 +322,14 @@ class LanguageMatcher:
             mentions = [m for m in mentions if fold(m.text) not in other_senses]
         return mentions
 
-    def _match_at(self, keys: list[str], i: int) -> tuple[int, tuple[Alias, ...]] | None:
+    def _match_at(self, keys: _LazyKeys, i: int) -> tuple[int, tuple[Alias, ...]] | None:
         for rest, aliases in self._index.get(keys[i], ()):
-            if tuple(keys[i + 1 : i + 1 + len(rest)]) == rest:
+            if keys.run(i + 1, i + 1 + len(rest)) == rest:
                 return 1 + len(rest), aliases
         return None
 
     def _match_exact_at(
-        self, doc: Doc, keys: list[str], i: int
+        self, doc: Doc, keys: _LazyKeys, i: int
     ) -> tuple[int, tuple[Alias, ...]] | None:
         for form, alias in self._exact.get(keys[i], ()):
             if i + len(form) <= len(doc) and all(

@@ -97,7 +97,8 @@ class RomanizedNameLinker:
     """Finds known people written in a script or transcription their aliases do not cover."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        self._seen: dict[int, str | None] = {}
+        self._seen: dict[int, str | None] = {}  # token hash -> surname skeleton or None
+        self._hits: set[int] = set()  # the token hashes in _seen that have a surname
         self._by_surname: dict[str, list[_Person]] = defaultdict(list)
         for entity in kb.entities.values():
             parts = entity.name.split()
@@ -116,7 +117,7 @@ class RomanizedNameLinker:
         bare: list[tuple[str, int]] = []
         strings = doc.vocab.strings
         orths = doc.to_array(ORTH).tolist()
-        hits = {orth: found for orth in set(orths) if (found := self._surname_of(orth, strings))}
+        hits = self._surname_hits(set(orths), strings)
         if not hits:
             return mentions  # the usual case: no known surname's sound-alike in the text
         stop_words = _stop_words(doc.vocab.lang)
@@ -145,19 +146,28 @@ class RomanizedNameLinker:
                     mentions.append(Mention(entity_id, token.text, token.idx, end, False))
         return mentions
 
-    def _surname_of(self, orth: int, strings: StringStore) -> str | None:
-        """The skeleton of a token if it could be some known person's surname: written as a name
-        and sounding like one (memoised by the token's hash)."""
-        if orth in self._seen:
-            return self._seen[orth]
-        if len(self._seen) >= 500_000:
-            self._seen.clear()
-        word = strings[orth]
+    def _surname_hits(self, orths: set[int], strings: StringStore) -> dict[int, str]:
+        """The tokens (by hash) that could be some known person's surname, with its skeleton.
+        Memoised per hash; the set operations keep the per-article cost in C."""
+        unseen = orths.difference(self._seen)
+        if unseen:
+            if len(self._seen) + len(unseen) >= 500_000:
+                self._seen.clear()
+                self._hits.clear()
+                unseen = orths
+            for orth in unseen:
+                found = self._surname_of(strings[orth])
+                self._seen[orth] = found
+                if found:
+                    self._hits.add(orth)
+        return {orth: self._seen[orth] or "" for orth in orths.intersection(self._hits)}
+
+    def _surname_of(self, word: str) -> str | None:
+        """The skeleton of a word if it could be some known person's surname: written as a name
+        and sounding like one."""
         surname = skeleton(word) if _looks_like_a_name(word) else ""
         shortest = MIN_SKELETON_CASELESS if _caseless(word) else MIN_SKELETON
-        found = surname if len(surname) >= shortest and surname in self._by_surname else None
-        self._seen[orth] = found
-        return found
+        return surname if len(surname) >= shortest and surname in self._by_surname else None
 
     @staticmethod
     def _full_name_match(candidates: list[_Person], doc: Doc, index: int) -> _Person | None:
