@@ -15,6 +15,12 @@ from agents.core.ner import NamedSpan
 from agents.core.normalize import fold
 from agents.core.romanize import RomanizedNameLinker
 
+# what separates the items of a list: punctuation, spaces, and the word for "and"/"or"
+_LIST_SEPARATOR = re.compile(
+    r"[\W_]*(?:(?:and|or|und|oder|et|ou|y|e|o|i|a|og|eða|и|или|і|й|та|або|और|या|व|و|או|ו|ve|veya"
+    r"|ja|tai|és|vagy|oraz|lub|nebo|ali|和|与|及|或|と|や)[\W_]*)?",
+    re.IGNORECASE,
+)
 LIST_GAP = 6  # characters between neighbours in a list of countries (", ", " and ")
 _NER_PREFIX = re.compile(r"^(the\s+)", re.IGNORECASE)
 _NER_SUFFIX = re.compile(r"('s|’s|')$")
@@ -72,7 +78,7 @@ class EntityExtractor:
         if lang not in CHARACTER_LANGUAGES:  # characters carry no names to romanise
             mentions += _uncovered(self._romanized.find(doc), mentions)
         found = self._group(mentions)
-        found = _corroborated(found)
+        found = _corroborated(found, text)
         self._link_named_spans(found, named)
         ordered = sorted(found.values(), key=lambda f: f.mentions[0].start)
         return ordered
@@ -118,13 +124,14 @@ def _name_index(kb: KnowledgeBase, lang: str) -> dict[str, set[str]]:
     return index
 
 
-def _corroborated(found: dict[str, FoundEntity]) -> dict[str, FoundEntity]:
+def _corroborated(found: dict[str, FoundEntity], text: str) -> dict[str, FoundEntity]:
     """Keep an entity seen only through weak aliases (Hindi चीनी is also "sugar", Georgia is also a
     US state, Amman stands for Jordan) when the article corroborates it:
     - a strong mention of a person or organisation of that country (चीनी ... वांग यी);
     - two different weak names of the same entity (Georgia ... Tbilisi);
     - a strong mention of another country right beside it, as in a list of countries
-      ("Russia, Kazakhstan, Georgia, Armenia", but not "Atlanta, Georgia")."""
+      ("Russia, Kazakhstan, Georgia, Armenia", but not "Atlanta, Georgia"), where only
+      punctuation or a conjunction stands between them (Ukrainian "Того дня французькі": no)."""
     strong = {eid for eid, f in found.items() if any(not m.weak for m in f.mentions)}
     affiliated = {
         found[eid].entity.country for eid in strong if found[eid].entity.type != "country"
@@ -145,7 +152,7 @@ def _corroborated(found: dict[str, FoundEntity]) -> dict[str, FoundEntity]:
                 item.entity.type == "country"
                 and (
                     item.entity.country in affiliated
-                    or any(_beside(m, country_spans) for m in item.mentions)
+                    or any(_beside(m, country_spans, text) for m in item.mentions)
                 )
             )
         ):
@@ -153,7 +160,14 @@ def _corroborated(found: dict[str, FoundEntity]) -> dict[str, FoundEntity]:
     return kept
 
 
-def _beside(mention: Mention, spans: list[tuple[int, int]], gap: int = LIST_GAP) -> bool:
-    return any(
-        0 <= mention.start - end <= gap or 0 <= start - mention.end <= gap for start, end in spans
-    )
+def _beside(mention: Mention, spans: list[tuple[int, int]], text: str, gap: int = LIST_GAP) -> bool:
+    for start, end in spans:
+        if 0 <= mention.start - end <= gap:
+            between = text[end : mention.start]
+        elif 0 <= start - mention.end <= gap:
+            between = text[mention.end : start]
+        else:
+            continue
+        if _LIST_SEPARATOR.fullmatch(between):
+            return True
+    return False

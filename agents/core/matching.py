@@ -128,6 +128,34 @@ def _whole_latin_word(text: str, start: int, end: int, aliases: tuple[Alias, ...
     return any(alias.text == surface for alias in aliases)
 
 
+NAME_DOTS = "·・‧•"  # between the parts of a foreign name written in Chinese or Japanese
+
+
+def _inside_foreign_name(text: str, start: int, end: int, reach: int = 2) -> bool:
+    """In Chinese and Japanese a foreign name's parts stand between dots: 理查德·诺兰德 (Richard
+    Norland) holds 查德 (Chad), 埃马纽埃尔·马克龙 (Emmanuel Macron) holds 纽埃 (Niue). A match
+    that ends at most ``reach`` letters before such a dot, or starts one to ``reach`` letters
+    after it, is part of the name. Right after the dot it is a surname (·普京) and stays."""
+    after = text[end : end + reach + 1]
+    for offset, ch in enumerate(after):
+        if ch in NAME_DOTS:
+            return True
+        if not ch.isalpha() or offset == reach:
+            break
+    before = text[max(0, start - reach - 1) : start]
+    for offset, ch in enumerate(reversed(before)):
+        if ch in NAME_DOTS:
+            return offset > 0
+        if not ch.isalpha():
+            break
+    return False
+
+
+def _arabic_name_particle(doc: Doc, i: int) -> bool:
+    """A match right after "al-" or "el-" in Latin-script text is a family name (al-Masri)."""
+    return i >= 2 and doc[i - 1].text == "-" and doc[i - 2].text.lower() in ("al", "el")
+
+
 def _is_capitalised_word(word: str) -> bool:
     return word[:1].isupper() and word.isalpha()
 
@@ -304,7 +332,10 @@ class LanguageMatcher:
             last = doc[i + length - 1]
             start, end = doc[i].idx, last.idx + len(last)
             surface = text[start:end]
-            if self._character_level and not _whole_latin_word(text, start, end, aliases):
+            if self._character_level and (
+                not _whole_latin_word(text, start, end, aliases)
+                or _inside_foreign_name(text, start, end)
+            ):
                 continue
             if any(alias.proper for alias in aliases):
                 reading = _proper_reading(doc, i, length)
@@ -312,6 +343,8 @@ class LanguageMatcher:
                     other_senses.add(fold(surface))
                 if reading != PLACE:
                     continue
+            if _arabic_name_particle(doc, i):
+                continue  # Abu Hajar al-Iraqi: a nisba, part of a personal name
             cued = any(key in self._cues for key in keys.run(i + length, i + length + CUE_WINDOW))
             for alias in aliases:
                 if alias.text[:1].isupper() and not alias.adjective and not surface[:1].isupper():
