@@ -194,23 +194,6 @@ def raise_cache_size(nlp: spacy.language.Language) -> None:
     tokenizer.max_cache_size = TOKENIZER_CACHE_SIZE
 
 
-class _LazyKeys:
-    """Token keys looked up only where an alias may start: most tokens are never needed."""
-
-    __slots__ = ("_cache", "_orths")
-
-    def __init__(self, orths: list[int], cache: dict[int, str]) -> None:
-        self._orths = orths
-        self._cache = cache
-
-    def __getitem__(self, i: int) -> str:
-        return self._cache[self._orths[i]]
-
-    def run(self, start: int, end: int) -> tuple[str, ...]:
-        cache = self._cache
-        return tuple(cache[orth] for orth in self._orths[start:end])
-
-
 class LanguageMatcher:
     """Longest-match alias lookup over one language's token keys."""
 
@@ -318,7 +301,8 @@ class LanguageMatcher:
         mentions: list[Mention] = []
         if not starts:
             return mentions
-        keys = _LazyKeys(orths, self._key_cache)
+        cache = self._key_cache
+        keys = [cache[orth] for orth in orths]
         other_senses: set[str] = set()  # proper aliases seen inside a longer name in this text
         resume = 0
         for i in starts:  # few tokens start an alias
@@ -345,7 +329,7 @@ class LanguageMatcher:
                     continue
             if _arabic_name_particle(doc, i):
                 continue  # Abu Hajar al-Iraqi: a nisba, part of a personal name
-            cued = any(key in self._cues for key in keys.run(i + length, i + length + CUE_WINDOW))
+            cued = any(key in self._cues for key in keys[i + length : i + length + CUE_WINDOW])
             for alias in aliases:
                 if alias.text[:1].isupper() and not alias.adjective and not surface[:1].isupper():
                     continue  # a capitalised name written in lower case is another word (sám)
@@ -355,14 +339,14 @@ class LanguageMatcher:
             mentions = [m for m in mentions if fold(m.text) not in other_senses]
         return mentions
 
-    def _match_at(self, keys: _LazyKeys, i: int) -> tuple[int, tuple[Alias, ...]] | None:
+    def _match_at(self, keys: list[str], i: int) -> tuple[int, tuple[Alias, ...]] | None:
         for rest, aliases in self._index.get(keys[i], ()):
-            if keys.run(i + 1, i + 1 + len(rest)) == rest:
+            if tuple(keys[i + 1 : i + 1 + len(rest)]) == rest:
                 return 1 + len(rest), aliases
         return None
 
     def _match_exact_at(
-        self, doc: Doc, keys: _LazyKeys, i: int
+        self, doc: Doc, keys: list[str], i: int
     ) -> tuple[int, tuple[Alias, ...]] | None:
         for form, alias in self._exact.get(keys[i], ()):
             if i + len(form) <= len(doc) and all(
