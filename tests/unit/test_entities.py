@@ -118,3 +118,28 @@ def test_colliding_stems_fall_back_to_exact_forms(extractor) -> None:
 def test_latin_acronyms_in_character_matched_text_are_whole_words(extractor) -> None:
     assert ids(extractor, "联合国和WHO表示", "zh") == {"Q1065", WHO}
     assert ids(extractor, "San Francisco的会议", "zh") == set()  # not the "UN" of Francisco
+
+
+def _countries(extractor, text: str, lang: str) -> set[str]:
+    return {f.entity.country for f in extractor.extract(text, lang) if f.entity.type == "country"}
+
+
+def test_parts_of_foreign_names_written_in_chinese_are_not_countries(extractor) -> None:
+    # WMT zh: 理查德 (Richard) holds 查德 (Chad), 埃马纽埃尔 (Emmanuel) holds 纽埃 (Niue)
+    text = "美国驻利比亚大使理查德·诺兰德说。法国总统埃马纽埃尔·马克龙会见了他。"
+    assert _countries(extractor, text, "zh") == {"US", "LY", "FR"}
+    people = {f.entity.name for f in extractor.extract("俄罗斯总统弗拉基米尔·普京访问中国", "zh")}
+    assert "Vladimir Putin" in people  # a surname right after the dot is still found
+
+
+def test_list_corroboration_needs_a_separator_not_any_word(extractor) -> None:
+    # WMT uk: "Того дня французькі човни" is "that day French boats", not Togo beside France
+    assert _countries(extractor, "Того дня французькі рибальські човни вийшли.", "uk") == {"FR"}
+    assert "TG" in _countries(extractor, "Делегації Франції і Того зустрілися.", "uk")
+
+
+def test_surnames_that_look_like_demonyms_or_countries(extractor) -> None:
+    assert _countries(extractor, "Ethan Frenchman is a staff attorney.", "en") == set()
+    assert _countries(extractor, "The Frenchman won the stage.", "en") == {"FR"}
+    assert _countries(extractor, "Abu Hajar al-Iraqi arrived in Afghanistan.", "en") == {"AF"}
+    assert _countries(extractor, "díky gólům Bruna Fernandese", "cs") == set()
