@@ -1,7 +1,8 @@
-"""The Faust application: two agents that decode, call the core, send, and count.
+"""The Faust application: agents that decode, call the core, send, and count.
 
-raw bytes --enrich--> news.articles.enriched --detect--> news.alerts
-                 \\______________________________\\____> news.deadletter
+raw --enrich--> news.articles.enriched --detect--> news.rule-matches (keyed by rule id)
+    --alert (per-rule state in a changelogged table)--> news.alerts (+ a rule's own topic)
+    --webhook--> the rule's webhook;  anything refused --> news.deadletter / news.webhook.deadletter
 
 NLP is CPU-heavy, so each batch runs in a worker thread: Faust's event loop keeps heart-beating,
 fetching and committing while spaCy works. Outputs are sent with ``force=True`` and awaited until
@@ -17,13 +18,28 @@ from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import aiohttp
 import faust
+import orjson
 
-from agents.core.deadletter import SourceRecord
-from agents.core.pipeline import ALERTS, DEAD_LETTERS, ENRICHED, DetectStage, EnrichStage, Output
+from agents.core.deadletter import SourceRecord, dead_letter
+from agents.core.detect import RuleBook
+from agents.core.pipeline import (
+    ALERTS,
+    DEAD_LETTERS,
+    ENRICHED,
+    MATCHES,
+    TOPIC_PREFIX,
+    AlertStage,
+    DetectStage,
+    EnrichStage,
+    Output,
+)
 from agents.settings import Settings
 
 log = logging.getLogger(__name__)
+WEBHOOK_DEAD = "webhook_dead_letters"
+RULE_STATE_HELP = "per-rule story, threshold and spike state (see agents/core/alerting.py)"
 
 Publisher = Callable[[Sequence[Output]], Awaitable[None]]
 
@@ -42,6 +58,7 @@ def create_app(
     enrich_stage: EnrichStage,
     detect_stage: DetectStage,
     publisher: Publisher | None = None,
+    book: RuleBook | None = None,
 ) -> faust.App:
     app = faust.App(
         settings.app_id,
@@ -63,13 +80,25 @@ def create_app(
 
     destinations = {
         ENRICHED: topic(topics.enriched),
+        MATCHES: topic(topics.matches),
         ALERTS: topic(topics.alerts),
         DEAD_LETTERS: topic(topics.dead_letters),
     }
+    webhook_dead_letters = topic(topics.webhook_dead_letters)
+    book = book or detect_stage.detector.book
+    alert_stage = AlertStage(book)
+    rule_state = app.Table(
+        "newsmon-rule-state", default=None, partitions=settings.partitions, help=RULE_STATE_HELP
+    )
+
+    def destination(name: str) -> faust.TopicT:
+        if name not in destinations and name.startswith(TOPIC_PREFIX):
+            destinations[name] = topic(name.removeprefix(TOPIC_PREFIX))  # a rule's own topic
+        return destinations[name]
 
     async def send_to_kafka(outputs: Sequence[Output]) -> None:
         pending = [
-            await destinations[out.destination].send(key=out.key, value=out.value, force=True)
+            await destination(out.destination).send(key=out.key, value=out.value, force=True)
             for out in outputs
         ]
         await asyncio.gather(*pending)  # wait for the broker's acknowledgement of each
@@ -93,4 +122,39 @@ def create_app(
     async def detect(stream: faust.StreamT) -> None:
         await run_stage(detect_stage, stream)
 
+    @app.agent(destinations[MATCHES], name="newsmon.alert")
+    async def alert(stream: faust.StreamT) -> None:
+        # one event at a time: each table write goes to the changelog partition of its event
+        async for event in stream.events():
+            await publish(alert_stage.process(to_record(event), rule_state))
+
+    @app.agent(destinations[ALERTS], name="newsmon.webhook")
+    async def webhook(stream: faust.StreamT) -> None:
+        from agents.webhook import deliver
+
+        async with aiohttp.ClientSession() as session:
+            async for event in stream.events():
+                record = to_record(event)
+                try:
+                    alert = orjson.loads(record.value)
+                    rule = book.current.get(alert["rule"]["id"])
+                except (orjson.JSONDecodeError, KeyError, TypeError):
+                    continue  # not ours to judge: the alert topic is written by the alert agent
+                if rule is None or rule.delivery.webhook is None:
+                    continue
+                result = await deliver(
+                    session,
+                    rule.delivery.webhook,
+                    record.value,
+                    alert["alert_id"],
+                    int(alert.get("revision", 1)),
+                )
+                if not result.delivered:
+                    log.warning("webhook failed alert=%s: %s", alert["alert_id"], result.reason)
+                    letter = dead_letter(record, "webhook", "webhook_failed", result.reason)
+                    await publish(
+                        [Output(WEBHOOK_DEAD, record.key or b"", orjson.dumps(letter), letter)]
+                    )
+
+    destinations[WEBHOOK_DEAD] = webhook_dead_letters
     return app

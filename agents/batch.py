@@ -14,6 +14,7 @@ from typing import IO, Any
 
 import orjson
 
+from agents.core.alerting import LocalAlerts
 from agents.core.decode import DEFAULT_MAX_BYTES, Rejection, decode_article
 from agents.core.detect import Detector
 from agents.core.enrich import Enricher
@@ -76,8 +77,9 @@ def enrich_file(enricher: Enricher, source: IO[bytes], sink: IO[bytes], errors: 
 
 def detect_file(detector: Detector, source: IO[bytes], sink: IO[bytes], errors: IO[str]) -> Summary:
     summary = Summary()
+    local = LocalAlerts(detector)
     for article in _valid_lines(source, "enriched_article.v1", summary, errors):
-        for alert in detector.alerts_for(article):
+        for alert in local.alerts_for(article):
             sink.write(orjson.dumps(alert) + b"\n")
             summary.written += 1
     return summary

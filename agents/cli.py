@@ -38,6 +38,19 @@ def _parser() -> argparse.ArgumentParser:
     rules_commands = rules.add_subparsers(dest="rules_command", required=True)
     validate = rules_commands.add_parser("validate", help="check a rule file")
     validate.add_argument("file", type=Path)
+    listing = rules_commands.add_parser(
+        "list", help="the rules in force (last applied, else NEWSMON_RULES)"
+    )
+    listing.add_argument("--file", type=Path, default=None, help="list this file instead")
+    apply = rules_commands.add_parser(
+        "apply", help="validate a rule file and make it the rule set of every running worker"
+    )
+    apply.add_argument("file", type=Path)
+    test = rules_commands.add_parser("test", help="which articles of a JSONL file a rule fires on")
+    test.add_argument("rule", help="rule id")
+    test.add_argument("--input", required=True, help="raw or enriched article JSONL (- = stdin)")
+    test.add_argument("--rules", type=Path, default=None, help="rule file (default NEWSMON_RULES)")
+    test.add_argument("--no-ner", action="store_true", help="skip English statistical NER")
 
     kb = commands.add_parser("kb", help="the knowledge base of canonical entities")
     kb_commands = kb.add_subparsers(dest="kb_command", required=True)

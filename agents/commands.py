@@ -78,15 +78,57 @@ def detect(args: argparse.Namespace, settings: Settings) -> int:
 
 def rules(args: argparse.Namespace, settings: Settings) -> int:
     from agents.core.kb import load_knowledge_base
-    from agents.core.rules import load_rules
+    from agents.core.rules import load_rules, parse_rules
+    from agents.rulecli import listing
 
     kb = load_knowledge_base(settings.entities_path)
-    ruleset = load_rules(args.file, kb)
-    for rule in ruleset.rules:
-        names = [kb.entities[e].name for e in (*rule.all_of, *rule.any_of)]
-        state = "" if rule.enabled else " (disabled)"
-        print(f"{rule.id}: {rule.severity}, {rule.scope} scope, {' + '.join(names)}{state}")
-    print(f"{args.file}: {len(ruleset.rules)} rules valid (version {ruleset.version})")
+    if args.rules_command == "validate":
+        ruleset = load_rules(args.file, kb)
+        print(listing(ruleset, str(args.file)))
+        print(f"{args.file}: {len(ruleset.rules)} rules valid (version {ruleset.version})")
+    elif args.rules_command == "list":
+        if args.file is not None:
+            print(listing(load_rules(args.file, kb), str(args.file)))
+            return 0
+        from agents.kafka.admin import broker_answers
+        from agents.kafka.rulesync import latest_rules
+
+        applied = (
+            latest_rules(settings.broker, settings.topics.rules)
+            if broker_answers(settings.broker)
+            else None
+        )
+        if applied is None:
+            print(
+                listing(
+                    load_rules(settings.rules_path, kb), f"{settings.rules_path} (never applied)"
+                )
+            )
+        else:
+            ruleset = parse_rules(settings.topics.rules, applied["text"], kb)
+            origin = (
+                f"{settings.topics.rules}, applied {applied['applied_at']} from {applied['source']}"
+            )
+            print(listing(ruleset, origin))
+    elif args.rules_command == "apply":
+        from agents.kafka.rulesync import publish_rules
+
+        ruleset = load_rules(args.file, kb)  # webhook secrets are checked by each worker
+        record = publish_rules(settings.broker, settings.topics.rules, ruleset)
+        print(
+            f"applied {args.file}: {record['rules']} rules, version {record['version']}, "
+            f"to {settings.topics.rules}; running workers switch within a second"
+        )
+    else:
+        from agents.batch import open_binary
+        from agents.rulecli import test_rule
+        from agents.worker import build_enricher
+
+        ruleset = load_rules(args.rules or settings.rules_path, kb)
+        enricher = build_enricher(settings, kb, with_ner=not args.no_ner)
+        with open_binary(args.input, "rb") as source:
+            summary = test_rule(ruleset, args.rule, enricher, source)
+        print(summary.line(args.rule))
     return 0
 
 

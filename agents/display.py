@@ -37,8 +37,12 @@ def format_alert(alert: dict[str, Any], colour: bool = False) -> str:
     head = _paint(
         f"ALERT {severity.upper()} {rule['id']}", _SEVERITY_COLOUR.get(severity, "0"), colour
     )
+    status = ""
+    if alert.get("status") == "update":
+        story = alert.get("story") or {}
+        status = f"  UPDATE: {story.get('copies')} copies from {story.get('outlets')} outlets"
     lines = [
-        f"{head}  ({alert['alert_id'][:12]})",
+        f"{head}  ({alert['alert_id'][:12]}, rule version {rule.get('version', '-')}){status}",
         f"  article  {article['id']} [{article.get('lang')}] {article.get('title') or ''}".rstrip(),
     ]
     if article.get("url"):
@@ -48,6 +52,8 @@ def format_alert(alert: dict[str, Any], colour: bool = False) -> str:
         for e in alert["matched"]
     )
     lines.append(f"  matched  {matched}")
+    if alert.get("reason"):
+        lines.append(f"  why      {alert['reason']}")
     for sentence in alert["evidence"]:
         lines.append(f"  evidence {mark_mentions(sentence, alert['matched'], colour)}")
     times = alert["timestamps"]

@@ -17,9 +17,20 @@ class Topics:
     enriched: str = "news.articles.enriched"
     alerts: str = "news.alerts"
     dead_letters: str = "news.deadletter"
+    matches: str = "news.rule-matches"  # internal: rule matches keyed by rule id
+    webhook_dead_letters: str = "news.webhook.deadletter"
+    rules: str = "news.rules"  # compacted, one partition: the rule set in force
 
     def all(self) -> tuple[str, ...]:
-        return (self.raw, self.enriched, self.alerts, self.dead_letters)
+        """The partitioned data topics (the rules topic is created apart, compacted)."""
+        return (
+            self.raw,
+            self.enriched,
+            self.alerts,
+            self.dead_letters,
+            self.matches,
+            self.webhook_dead_letters,
+        )
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     defaults = Settings()
     prefix = env.get("NEWSMON_TOPIC_PREFIX", "")
     base = Topics()
-    topics = Topics(*(prefix + name for name in base.all()))
+    topics = Topics(**{name: prefix + getattr(base, name) for name in base.__dataclass_fields__})
     return Settings(
         broker=env.get("NEWSMON_BROKER", defaults.broker).removeprefix("kafka://"),
         app_id=env.get("NEWSMON_APP_ID", defaults.app_id),

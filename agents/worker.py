@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from agents.core.detect import Detector
+from agents.core.detect import Detector, RuleBook
 from agents.core.enrich import Enricher
 from agents.core.kb import KnowledgeBase, load_knowledge_base
 from agents.core.ner import EnglishNER
 from agents.core.pipeline import DetectStage, EnrichStage
-from agents.core.rules import load_rules
+from agents.core.rules import RuleSet, load_rules, parse_rules
+from agents.errors import ConfigError, ConfigErrors
 from agents.settings import Settings
+
+if TYPE_CHECKING:
+    from agents.kafka.rulesync import RuleFollower
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +33,7 @@ def build_stages(
     """Everything expensive, once. A bad rule file raises here, before any consumer starts."""
     kb = kb or load_knowledge_base(settings.entities_path)
     rules = load_rules(settings.rules_path, kb)
+    check_delivery(rules)
     enricher = build_enricher(settings, kb)
     log.info(
         "rules loaded path=%s version=%s active=%d",
@@ -39,15 +47,61 @@ def build_stages(
     )
 
 
+def check_delivery(rules: RuleSet, env: Mapping[str, str] | None = None) -> None:
+    """A webhook rule whose secret is not in the environment would fail every delivery: refuse
+    it at start-up (or at a live apply), naming the rule and the variable."""
+    env = os.environ if env is None else env
+    problems = [
+        ConfigError(
+            rules.source,
+            rule.line,
+            f"rule '{rule.id}' field 'delivery.webhook.secret_env'",
+            f"environment variable {rule.delivery.webhook.secret_env} is not set",
+        )
+        for rule in rules.rules
+        if rule.enabled
+        and rule.delivery.webhook is not None
+        and rule.delivery.webhook.secret_env
+        and not env.get(rule.delivery.webhook.secret_env)
+    ]
+    if problems:
+        raise ConfigErrors(problems)
+
+
+def delivery_topics(rules: RuleSet) -> list[str]:
+    return sorted({rule.delivery.topic for rule in rules.rules if rule.delivery.topic})
+
+
+def follow_rules(settings: Settings, kb: KnowledgeBase, book: RuleBook) -> RuleFollower:
+    """Start following the rules topic: each version applied there replaces the rules in force,
+    after the same checks as at start-up."""
+    from agents.kafka.admin import ensure_topics
+    from agents.kafka.rulesync import RuleFollower
+
+    def apply(source: str, text: str) -> None:
+        rules = parse_rules(source, text, kb)
+        check_delivery(rules)
+        ensure_topics(settings.broker, delivery_topics(rules), settings.partitions)
+        book.replace(rules)
+
+    follower = RuleFollower(settings.broker, settings.topics.rules, apply)
+    follower.start()
+    return follower
+
+
 def run_worker(settings: Settings, loglevel: str = "info") -> None:
     import faust
 
     from agents.app import create_app
     from agents.kafka.admin import ensure_topics
 
-    enrich_stage, detect_stage = build_stages(settings)
-    created = ensure_topics(settings.broker, settings.topics.all(), settings.partitions)
+    kb = load_knowledge_base(settings.entities_path)
+    enrich_stage, detect_stage = build_stages(settings, kb)
+    book = detect_stage.detector.book
+    wanted = [*settings.topics.all(), *delivery_topics(book.current)]
+    created = ensure_topics(settings.broker, wanted, settings.partitions)
     if created:
         log.info("created topics %s", ", ".join(created))
+    follow_rules(settings, kb, book)
     app = create_app(settings, enrich_stage, detect_stage)
     faust.Worker(app, loglevel=loglevel).execute_from_commandline()

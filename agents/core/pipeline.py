@@ -13,14 +13,17 @@ from typing import Any
 
 import orjson
 
+from agents.core.alerting import AlertFolder, Store
 from agents.core.deadletter import SourceRecord, dead_letter
 from agents.core.decode import DEFAULT_MAX_BYTES, Rejection, decode_article
-from agents.core.detect import Detector
+from agents.core.detect import Detector, RuleBook
 from agents.core.enrich import Enricher
 
 log = logging.getLogger(__name__)
 
-ENRICHED, ALERTS, DEAD_LETTERS = "enriched", "alerts", "dead_letters"
+ENRICHED, MATCHES, ALERTS, DEAD_LETTERS = "enriched", "matches", "alerts", "dead_letters"
+MAX_MATCH_BYTES = 50_000_000  # a match quotes evidence, never more than its article
+TOPIC_PREFIX = "topic:"  # a destination naming a topic itself (a rule's own alert topic)
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,9 @@ class EnrichStage:
 
 
 class DetectStage:
+    """Enriched article -> one rule-match record per matching rule, keyed by rule id so that
+    each rule's state lives in one partition of the alert stage."""
+
     name = "detect"
 
     def __init__(self, detector: Detector, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
@@ -108,13 +114,47 @@ class DetectStage:
                 outputs.append(_dead(record, self.name, document.reason, document.message))
                 continue
             try:
-                alerts = self.detector.alerts_for(document)
+                matches = self.detector.matches_for(document)
             except Exception as exc:
                 log.exception("rule evaluation failed article_id=%s", document.get("id"))
                 outputs.append(_dead(record, self.name, "processing_error", repr(exc)[:500]))
                 continue
             outputs.extend(
-                Output(ALERTS, alert["alert_id"].encode(), orjson.dumps(alert), alert)
-                for alert in alerts
+                Output(MATCHES, match["rule_id"].encode(), orjson.dumps(match), match)
+                for match in matches
             )
+        return outputs
+
+
+class AlertStage:
+    """Rule matches -> alerts, with the per-rule state in ``store`` (a Faust table in the
+    worker). Cheap: it runs on the event loop, one record at a time, so that every state
+    change is written to the changelog partition of the record that caused it."""
+
+    name = "alert"
+
+    def __init__(self, book: RuleBook) -> None:
+        self.book = book
+
+    def process(self, record: SourceRecord, store: Store) -> list[Output]:
+        match = decode_article(record.value, "rule_match.v1", MAX_MATCH_BYTES)
+        if isinstance(match, Rejection):
+            return [_dead(record, self.name, match.reason, match.message)]
+        rule_id = match["rule_id"]
+        rule = self.book.current.get(rule_id)
+        if rule is None or not rule.enabled:
+            log.info("match dropped: rule %s is no longer active", rule_id)
+            return []
+        try:
+            alerts = AlertFolder(store).fold(match, rule)
+        except Exception as exc:
+            log.exception("alert folding failed rule=%s", rule_id)
+            return [_dead(record, self.name, "processing_error", repr(exc)[:500])]
+        outputs = []
+        for alert in alerts:
+            value = orjson.dumps(alert)
+            outputs.append(Output(ALERTS, alert["alert_id"].encode(), value, alert))
+            if rule.delivery.topic:
+                key = alert["alert_id"].encode()
+                outputs.append(Output(TOPIC_PREFIX + rule.delivery.topic, key, value, alert))
         return outputs

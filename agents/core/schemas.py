@@ -12,7 +12,15 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
-SCHEMA_NAMES = ("raw_article.v1", "entity.v1", "enriched_article.v1", "alert.v1", "dead_letter.v1")
+SCHEMA_NAMES = (
+    "raw_article.v1",
+    "entity.v1",
+    "enriched_article.v1",
+    "alert.v1",
+    "dead_letter.v1",
+    "rule_match.v1",
+    "ruleset.v1",
+)
 
 
 def schema_dir() -> Path:

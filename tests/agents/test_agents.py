@@ -12,7 +12,15 @@ import orjson
 import pytest
 
 from agents.app import create_app
-from agents.core.pipeline import ALERTS, DEAD_LETTERS, ENRICHED, DetectStage, EnrichStage, Output
+from agents.core.pipeline import (
+    ALERTS,
+    DEAD_LETTERS,
+    ENRICHED,
+    MATCHES,
+    DetectStage,
+    EnrichStage,
+    Output,
+)
 from agents.settings import Settings
 
 
@@ -67,7 +75,9 @@ def test_enrich_agent_enriches_and_dead_letters(app_and_sink, hindi_article) -> 
     }
 
 
-def test_detect_agent_alerts_on_the_hindi_sample(app_and_sink, enricher, hindi_article) -> None:
+def test_detect_agent_sends_rule_matches_keyed_by_rule(
+    app_and_sink, enricher, hindi_article
+) -> None:
     app, sink = app_and_sink
     detect = app.agents["newsmon.detect"]
     enriched = enricher.enrich(hindi_article)
@@ -79,6 +89,36 @@ def test_detect_agent_alerts_on_the_hindi_sample(app_and_sink, enricher, hindi_a
             await _wait_for(lambda: len(sink.outputs) >= 3)
 
     asyncio.run(scenario())
-    rules = {o.document["rule"]["id"] for o in sink.to(ALERTS)}
-    assert "china-russia" in rules
+    matches = {o.key: o.document for o in sink.to(MATCHES)}
+    assert b"china-russia" in matches
+    assert matches[b"china-russia"]["alert"]["article"]["id"] == "hi-wang-yi-lavrov-call"
     assert [o.document["reason"] for o in sink.to(DEAD_LETTERS)] == ["not_utf8"]
+
+
+def test_alert_agent_folds_a_repeated_story(app_and_sink, detector, enricher, hindi_article):
+    """The alert agent keeps its state in a Faust table: the same story from a second outlet
+    is an update of the first alert, not a second alert."""
+    app, sink = app_and_sink
+    alert = app.agents["newsmon.alert"]
+    first = enricher.enrich(hindi_article)
+    copy = {**first, "id": "hi-copy", "source": "another.example"}
+    matches = [
+        m
+        for article in (first, copy)
+        for m in detector.matches_for(article)
+        if m["rule_id"] == "china-russia"
+    ]
+
+    async def scenario() -> None:
+        async with alert.test_context() as agent:
+            for match in matches:
+                await agent.put(value=orjson.dumps(match), key=b"china-russia")
+            await agent.put(value=b"[]", key=b"china-russia")
+            await _wait_for(lambda: len(sink.outputs) >= 3)
+
+    asyncio.run(scenario())
+    alerts = [o.document for o in sink.to(ALERTS)]
+    assert [(a["status"], a["revision"]) for a in alerts] == [("new", 1), ("update", 2)]
+    assert alerts[0]["alert_id"] == alerts[1]["alert_id"]
+    assert alerts[1]["story"]["outlets"] == 2
+    assert [o.document["reason"] for o in sink.to(DEAD_LETTERS)] == ["not_object"]

@@ -44,7 +44,9 @@ def test_rules_validate_reports_and_fails(tmp_path: Path) -> None:
     assert "unknown entity 'Atlantis'" in result.stderr.decode()
     good = newsmon("rules", "validate", str(REPO / "config" / "rules.yaml"))
     assert good.returncode == 0
-    assert b"china-russia: high, article scope, China + Russia" in good.stdout
+    line = next(li for li in good.stdout.decode().splitlines() if li.startswith("china-russia "))
+    assert line.split()[1] == "high"
+    assert "article: China + Russia; one alert per story" in line
 
 
 def test_bad_environment_value_is_named() -> None:
@@ -62,3 +64,35 @@ def test_enrich_then_detect_through_pipes() -> None:
     alerts = newsmon("detect", stdin=enriched.stdout)
     assert alerts.returncode == 0
     assert b'"id":"china-russia"' in alerts.stdout
+
+
+def test_rules_test_says_which_articles_fire_and_why() -> None:
+    result = newsmon(
+        "rules", "test", "china-russia", "--input", "config/samples/articles.jsonl", "--no-ner"
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    out = result.stdout.decode()
+    hindi = out.split("hi-wang-yi-lavrov-call", 1)[1].split("illustrative-en-1", 1)[0]
+    assert "MATCH  China, Russia in the same article" in hindi
+    assert "⟦रूस⟧-⟦चीन⟧" in hindi
+    assert "ALERT" in hindi
+    french = out.split("illustrative-fr-1", 1)[1]
+    assert "no match: missing China, Russia" in french
+    assert out.strip().endswith(
+        "rule china-russia: 6 articles, 4 matched, 4 new alerts, 0 story updates, 0 lines rejected"
+    )
+
+
+def test_rules_test_of_an_unknown_rule_fails_clearly() -> None:
+    result = newsmon("rules", "test", "no-such-rule", "--input", "config/samples/articles.jsonl")
+    assert result.returncode == 2
+    assert "no rule 'no-such-rule' in" in result.stderr.decode()
+
+
+def test_rules_list_of_a_file_shows_each_rule_and_how_it_fires() -> None:
+    result = newsmon("rules", "list", "--file", "config/rules.yaml")
+    assert result.returncode == 0
+    out = result.stdout.decode()
+    assert ">= 5 articles from >= 3 sources in 6h" in out
+    assert "spike: 1h rate >= 3x the 1d baseline" in out
+    assert "within 30 tokens: India + Pakistan" in out

@@ -6,6 +6,7 @@ import orjson
 import pytest
 from jsonschema import Draft202012Validator
 
+from agents.core.alerting import LocalAlerts
 from agents.core.deadletter import SourceRecord, dead_letter
 from agents.core.decode import Rejection, decode_article
 from agents.core.schemas import SCHEMA_NAMES, first_error, schema_dir
@@ -43,7 +44,9 @@ def test_enriched_and_alert_outputs_conform(enricher, detector) -> None:
     for line in HINDI_SAMPLE.read_bytes().splitlines():
         enriched = enricher.enrich(orjson.loads(line))
         assert first_error("enriched_article.v1", enriched) is None
-        for alert in detector.alerts_for(enriched):
+        for match in detector.matches_for(enriched):
+            assert first_error("rule_match.v1", match) is None
+        for alert in LocalAlerts(detector).alerts_for(enriched):
             assert first_error("alert.v1", alert) is None
 
 

@@ -22,10 +22,12 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from agents.kafka.admin import ensure_topics
 from agents.kafka.broker import LocalBroker
-from agents.settings import Topics
+from agents.settings import Topics, load_settings
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.integration
+WEBHOOK_SECRET_ENV = "NEWSMON_TEST_WEBHOOK_SECRET"
+WEBHOOK_SECRET = "integration-test-secret"
 
 
 def free_port() -> int:
@@ -102,8 +104,9 @@ def worker(broker: LocalBroker, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "NEWSMON_WEB_PORT": str(free_port()),
         "NEWSMON_HOME": str(home),
         "NEWSMON_RULES": str(REPO / "config" / "rules.yaml"),
+        WEBHOOK_SECRET_ENV: WEBHOOK_SECRET,
     }
-    topics = Topics(*(prefix + name for name in Topics().all()))
+    topics = load_settings(env).topics
     ensure_topics(broker.bootstrap, topics.all(), 4)
     log = home / "worker.log"
     with open(log, "wb") as out:

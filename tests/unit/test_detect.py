@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from agents.core.alerting import LocalAlerts
 from agents.core.detect import Detector, alert_id
 from agents.core.rules import parse_rules
 from agents.core.schemas import first_error
@@ -12,13 +13,13 @@ def _enriched(enricher, text: str, lang: str | None = None, article_id: str = "a
     return enricher.enrich(article)
 
 
-def _rules(kb, body: str) -> Detector:
-    return Detector(parse_rules("r.yaml", "rules:\n" + body, kb))
+def _rules(kb, body: str) -> LocalAlerts:
+    return LocalAlerts(Detector(parse_rules("r.yaml", "rules:\n" + body, kb)))
 
 
 def test_hindi_sample_fires_china_russia_with_evidence(detector, enricher, hindi_article) -> None:
     enriched = enricher.enrich(hindi_article)
-    alerts = {a["rule"]["id"]: a for a in detector.alerts_for(enriched)}
+    alerts = {a["rule"]["id"]: a for a in LocalAlerts(detector).alerts_for(enriched)}
     alert = alerts["china-russia"]
     assert first_error("alert.v1", alert) is None
     assert alert["alert_id"] == alert_id("china-russia", "hi-wang-yi-lavrov-call")
@@ -47,12 +48,10 @@ def test_sentence_scope_needs_both_in_one_sentence(kb, enricher) -> None:
 
 
 def test_any_of_and_none_of(kb, enricher) -> None:
-    detector = _rules(
-        kb, "  - id: r\n    all_of: [China]\n    any_of: [India, Japan]\n    none_of: [Russia]\n"
-    )
-    assert detector.alerts_for(_enriched(enricher, "China and India signed a deal.", "en"))
-    assert not detector.alerts_for(_enriched(enricher, "China signed a deal.", "en"))
-    assert not detector.alerts_for(
+    body = "  - id: r\n    all_of: [China]\n    any_of: [India, Japan]\n    none_of: [Russia]\n"
+    assert _rules(kb, body).alerts_for(_enriched(enricher, "China and India signed a deal.", "en"))
+    assert not _rules(kb, body).alerts_for(_enriched(enricher, "China signed a deal.", "en"))
+    assert not _rules(kb, body).alerts_for(
         _enriched(enricher, "China, India and Russia signed a deal.", "en")
     )
 
@@ -64,4 +63,4 @@ def test_disabled_rules_do_not_fire(kb, enricher) -> None:
 
 def test_no_alert_without_the_pair(detector, enricher) -> None:
     enriched = _enriched(enricher, "Le Premier ministre indien a inauguré un port.", "fr")
-    assert [a["rule"]["id"] for a in detector.alerts_for(enriched)] == []
+    assert [a["rule"]["id"] for a in LocalAlerts(detector).alerts_for(enriched)] == []

@@ -2,20 +2,21 @@ from __future__ import annotations
 
 import pytest
 
-from agents.core.rules import parse_rules
+from agents.core.rules import RULE_FIELDS, parse_rules
 from agents.errors import ConfigError, ConfigErrors
 
 
 def test_default_rules_resolve_names_in_any_language(kb) -> None:
     text = "rules:\n  - id: pair\n    all_of: [चीन, Россия]\n"
     rule = parse_rules("r.yaml", text, kb).rules[0]
-    assert rule.all_of == ("Q148", "Q159")
+    assert [ref.ids for ref in rule.all_of] == [{"Q148"}, {"Q159"}]
     assert (rule.scope, rule.severity, rule.enabled) == ("article", "medium", True)
 
 
 def test_ids_codes_and_names_are_equivalent(kb) -> None:
     text = "rules:\n  - id: a\n    all_of: [Q148, RU, United States]\n"
-    assert parse_rules("r.yaml", text, kb).rules[0].all_of == ("Q148", "Q159", "Q30")
+    rule = parse_rules("r.yaml", text, kb).rules[0]
+    assert [ref.ids for ref in rule.all_of] == [{"Q148"}, {"Q159"}, {"Q30"}]
 
 
 def test_errors_name_file_line_rule_and_field(kb) -> None:
@@ -33,7 +34,7 @@ def test_errors_name_file_line_rule_and_field(kb) -> None:
     messages = [str(problem) for problem in caught.value.problems]
     assert messages == [
         "config/rules.yaml:5: [rule 'china-russia' field 'colour'] unknown field; allowed: "
-        "id, description, severity, scope, enabled, all_of, any_of, none_of",
+        + ", ".join(RULE_FIELDS),
         "config/rules.yaml:3: [rule 'china-russia' field 'all_of[1]'] unknown entity 'Chnia': "
         "not an id, ISO code or name in the knowledge base (or a name two entities share)",
         "config/rules.yaml:4: [rule 'china-russia' field 'severity'] 'urgent' is not one of "

@@ -17,7 +17,7 @@ def test_shipped_example_entities_are_found_and_usable_in_rules() -> None:
     found = extractor.extract("Бойцы ЧВК Вагнер покинули Мали, сообщили в России.", "ru")
     assert {f.entity.id for f in found} >= {"newsmon:user:wagner-group", "Q159"}
     rules = parse_rules("r.yaml", "rules:\n  - id: w\n    all_of: [Wagner Group, Mali]\n", kb)
-    assert rules.rules[0].all_of == ("newsmon:user:wagner-group", "Q912")
+    assert rules.rules[0].entity_ids("all_of") == ("Q912", "newsmon:user:wagner-group")
 
 
 def test_weak_user_alias_needs_the_full_name(tmp_path: Path) -> None:
