@@ -7,6 +7,8 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+import orjson
+
 from agents.core.detect import Detector, RuleBook
 from agents.core.enrich import Enricher
 from agents.core.kb import KnowledgeBase, load_knowledge_base
@@ -73,10 +75,11 @@ def delivery_topics(rules: RuleSet) -> list[str]:
 
 
 def follow_rules(settings: Settings, kb: KnowledgeBase, book: RuleBook) -> RuleFollower:
-    """Start following the rules topic: each version applied there replaces the rules in force,
-    after the same checks as at start-up."""
+    """Switch to the last applied rule set now, before any agent runs, then follow the rules
+    topic: each version applied there replaces the rules in force, after the same checks as
+    at start-up. Until something is applied, the rule file (NEWSMON_RULES) is in force."""
     from agents.kafka.admin import ensure_topics
-    from agents.kafka.rulesync import RuleFollower
+    from agents.kafka.rulesync import RULES_KEY, RuleFollower, latest_rules_at
 
     def apply(source: str, text: str) -> None:
         rules = parse_rules(source, text, kb)
@@ -84,7 +87,10 @@ def follow_rules(settings: Settings, kb: KnowledgeBase, book: RuleBook) -> RuleF
         ensure_topics(settings.broker, delivery_topics(rules), settings.partitions)
         book.replace(rules)
 
-    follower = RuleFollower(settings.broker, settings.topics.rules, apply)
+    latest, end = latest_rules_at(settings.broker, settings.topics.rules)
+    follower = RuleFollower(settings.broker, settings.topics.rules, apply, offset=end)
+    if latest is not None:
+        follower.consider(end - 1, RULES_KEY, orjson.dumps(latest))
     follower.start()
     return follower
 

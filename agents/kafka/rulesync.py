@@ -62,8 +62,17 @@ def publish_rules(bootstrap: str, topic: str, rules: RuleSet) -> dict[str, Any]:
 
 def latest_rules(bootstrap: str, topic: str) -> dict[str, Any] | None:
     """The last applied rule-set record, or None if rules were never applied."""
+    record, _ = latest_rules_at(bootstrap, topic)
+    return record
+
+
+def latest_rules_at(bootstrap: str, topic: str) -> tuple[dict[str, Any] | None, int]:
+    """The last applied rule-set record (or None) and the offset to follow the topic from.
+
+    Until the broker compacts the topic, older versions are still in it: only the last one
+    counts, so a restarting worker never runs an outdated rule set, not even briefly."""
     ensure_rules_topic(bootstrap, topic)
-    consumer = _reader(bootstrap, topic)
+    consumer = _reader(bootstrap, topic, 0)
     partition = TopicPartition(topic, 0)
     try:
         end = consumer.end_offsets([partition])[partition]
@@ -73,16 +82,19 @@ def latest_rules(bootstrap: str, topic: str) -> dict[str, Any] | None:
                 for record in records:
                     if record.key == RULES_KEY and record.value:
                         latest = orjson.loads(record.value)
-        return latest
+        return latest, end
     finally:
         consumer.close()
 
 
-def _reader(bootstrap: str, topic: str) -> KafkaConsumer:
+def _reader(bootstrap: str, topic: str, offset: int) -> KafkaConsumer:
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
     partition = TopicPartition(topic, 0)
     consumer.assign([partition])
-    consumer.seek_to_beginning(partition)
+    if offset == 0:  # the topic's start may have been compacted away
+        consumer.seek_to_beginning(partition)
+    else:
+        consumer.seek(partition, offset)
     return consumer
 
 
@@ -90,13 +102,21 @@ class RuleFollower(threading.Thread):
     """Applies each new rule-set record to the worker through ``apply`` (which parses and
     swaps it in, raising NewsmonError if it is unusable here)."""
 
-    def __init__(self, bootstrap: str, topic: str, apply: Callable[[str, str], None]) -> None:
+    def __init__(
+        self,
+        bootstrap: str,
+        topic: str,
+        apply: Callable[[str, str], None],
+        offset: int = 0,
+        applied: str | None = None,
+    ) -> None:
         super().__init__(name="newsmon-rules", daemon=True)
         self.bootstrap = bootstrap
         self.topic = topic
         self.apply = apply
+        self.offset = offset  # the next record to read
         self.stopping = threading.Event()
-        self.applied: str | None = None
+        self.applied = applied
 
     def run(self) -> None:
         while not self.stopping.is_set():
@@ -108,16 +128,17 @@ class RuleFollower(threading.Thread):
 
     def _follow(self) -> None:
         ensure_rules_topic(self.bootstrap, self.topic)
-        consumer = _reader(self.bootstrap, self.topic)
+        consumer = _reader(self.bootstrap, self.topic, self.offset)
         try:
             while not self.stopping.is_set():
                 for records in consumer.poll(timeout_ms=500).values():
                     for record in records:
-                        self._consider(record.offset, record.key, record.value)
+                        self.consider(record.offset, record.key, record.value)
+                        self.offset = record.offset + 1
         finally:
             consumer.close()
 
-    def _consider(self, offset: int, key: bytes | None, value: bytes | None) -> None:
+    def consider(self, offset: int, key: bytes | None, value: bytes | None) -> None:
         if key != RULES_KEY or not value:
             return
         try:

@@ -59,6 +59,12 @@ class Worker:
     bootstrap: str
     topics: Topics
 
+    def kill_and_restart(self) -> None:
+        """SIGKILL, as a crash would, then start again with the same group and state topics."""
+        self.process.kill()
+        self.process.wait(30)
+        self.process = start_worker(self.env, self.log)
+
     def produce(self, topic: str, values: list[bytes]) -> list[tuple[int, int]]:
         producer = KafkaProducer(bootstrap_servers=self.bootstrap, acks="all")
         futures = [producer.send(topic, value=value, key=b"test") for value in values]
@@ -109,17 +115,21 @@ def worker(broker: LocalBroker, tmp_path_factory: pytest.TempPathFactory) -> Ite
     topics = load_settings(env).topics
     ensure_topics(broker.bootstrap, topics.all(), 4)
     log = home / "worker.log"
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
+    running = Worker(env, start_worker(env, log), log, broker.bootstrap, topics)
+    yield running
+    running.process.terminate()
+    try:
+        running.process.wait(30)
+    except subprocess.TimeoutExpired:
+        running.process.kill()
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with open(log, "ab") as out:
+        return subprocess.Popen(
             [sys.executable, "-m", "agents", "worker"],
             stdout=out,
             stderr=subprocess.STDOUT,
             env=env,
-            cwd=str(home),
+            cwd=str(log.parent),
         )
-    yield Worker(env, process, log, broker.bootstrap, topics)
-    process.terminate()
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        process.kill()

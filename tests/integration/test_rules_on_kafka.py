@@ -27,6 +27,7 @@ from tests.integration.conftest import WEBHOOK_SECRET, WEBHOOK_SECRET_ENV, Worke
 pytestmark = pytest.mark.integration
 REUTERS = SHARED / "corpora" / "reuters-21578" / "reuters21578_lewis-test.jsonl"
 HOUR_MS = 3_600_000
+JAPAN_US = "\n  - id: it-japan-us\n    all_of: [Japan, United States]\n"
 
 
 def apply_rules(worker: Worker, tmp_path: Path, extra: str) -> str:
@@ -146,7 +147,7 @@ def _wire_story() -> tuple[str, str]:
 def test_ten_syndicated_copies_give_one_alert_with_count_ten(worker: Worker, tmp_path) -> None:
     from tests.unit.test_alerting import OUTLETS, syndicated_copy
 
-    apply_rules(worker, tmp_path, "\n  - id: it-japan-us\n    all_of: [Japan, United States]\n")
+    apply_rules(worker, tmp_path, JAPAN_US)
     story, other = _wire_story()
     copies = [
         {
@@ -321,3 +322,38 @@ def test_delivery_to_a_rule_topic_a_signed_webhook_and_its_dead_letters(
     original = orjson.loads(base64.b64decode(letter["original_base64"]))
     assert original["rule"]["id"] == "it-webhook-dead"
     assert letter["source"]["topic"] == worker.topics.alerts
+
+
+def test_story_state_survives_a_killed_worker(worker: Worker, tmp_path) -> None:
+    """Runs last: the story of the syndication test is in the changelogged table, so a copy
+    sent after a SIGKILL and restart updates that story instead of opening a new one."""
+    from tests.unit.test_alerting import syndicated_copy
+
+    story, _ = _wire_story()
+    before = {a["alert_id"] for a in all_alerts(worker, "it-japan-us") if a["status"] == "new"}
+    assert len(before) == 2, "run after the syndication test"
+    apply_rules(worker, tmp_path, JAPAN_US)  # the same rule again, after other tests' sets
+    worker.kill_and_restart()
+    copy = {
+        "id": "syn-after-crash",
+        "lang": "en",
+        "source": "late.example",
+        "text": syndicated_copy(story, 11),
+    }
+    send(worker, [copy])
+
+    def copy_folded(alerts: list[dict]) -> bool:
+        return any(
+            (a.get("story") or {}).get("latest_article_id") == "syn-after-crash"
+            or a["article"]["id"] == "syn-after-crash"
+            for a in alerts
+        )
+
+    [alert] = [
+        a
+        for a in alerts_of(worker, "it-japan-us", copy_folded, timeout=180)
+        if (a.get("story") or {}).get("latest_article_id") == "syn-after-crash"
+    ]
+    assert alert["status"] == "update"
+    assert alert["alert_id"] in before
+    assert alert["story"]["copies"] == 11
