@@ -60,8 +60,18 @@ def _parser() -> argparse.ArgumentParser:
     lookup = kb_commands.add_parser("lookup", help="resolve a name, code or id")
     lookup.add_argument("name")
 
+    tags = commands.add_parser("tags", help="IPTC Media Topics tags")
+    tags_commands = tags.add_subparsers(dest="tags_command", required=True)
+    tag = tags_commands.add_parser("text", help="tag text from stdin or --text")
+    tag.add_argument("--text", default=None)
+    tag.add_argument("--lang", default=None, help="language (detected if not given)")
+    importer = tags_commands.add_parser(
+        "import-vocabulary", help="refresh agents/data/iptc from IPTC's mediatopics.jsonl"
+    )
+    importer.add_argument("path", type=Path)
+
     evaluate = commands.add_parser("eval", help="accuracy and speed on ../shared/corpora")
-    evaluate.add_argument("what", choices=["entities", "romanization"])
+    evaluate.add_argument("what", choices=["entities", "topics", "romanization"])
     evaluate.add_argument("--shared", type=Path, default=REPO_ROOT.parent / "shared")
     evaluate.add_argument("--out", type=Path, default=None, help="Markdown report file")
     evaluate.add_argument("--limit", type=int, default=None, help="documents per corpus")
@@ -114,6 +124,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "produce": commands.produce,
         "kb": commands.kb,
         "eval": commands.evaluate,
+        "tags": commands.tags,
         "alerts": commands.alerts,
     }
     return handlers[args.command](args, settings)

@@ -181,6 +181,27 @@ def kb(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def tags(args: argparse.Namespace, settings: Settings) -> int:
+    if args.tags_command == "import-vocabulary":
+        from agents.iptc_import import VOCABULARY, import_vocabulary
+
+        count = import_vocabulary(args.path)
+        print(f"{VOCABULARY}: {count} live concepts")
+        return 0
+    from agents.core.enrich import Enricher
+    from agents.core.kb import load_knowledge_base
+
+    text = args.text if args.text is not None else sys.stdin.read()
+    enricher = Enricher(load_knowledge_base(settings.entities_path), None, warm=())
+    article = {"id": "cli", "text": text, **({"lang": args.lang} if args.lang else {})}
+    enriched = enricher.enrich(article)
+    for tag in enriched["topics"]:
+        evidence = ", ".join(e.get("term") or e.get("entity", "") for e in tag["evidence"])
+        print(f"{tag['score']:.2f}  {tag['qcode']}  {tag['label']}  [{evidence}]")
+    print(f"({enriched['lang']}, {len(enriched['topics'])} tags)", file=sys.stderr)
+    return 0
+
+
 def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from agents.core.kb import load_knowledge_base
 
@@ -192,6 +213,12 @@ def evaluate(args: argparse.Namespace, settings: Settings) -> int:
         if args.out:
             args.out.write_text(text, encoding="utf-8")
         return 0
+    if args.what == "topics":
+        from agents.evaluation.topics import run_topics
+
+        return run_topics(
+            args.shared, args.out or REPO_ROOT / "docs" / "topic-evaluation.md", args.limit
+        )
     from agents.evaluation.entities import run
 
     out = args.out or REPO_ROOT / "docs" / "entity-evaluation.md"

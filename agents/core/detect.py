@@ -96,6 +96,10 @@ def _alert_body(
         },
         "article": {key: article.get(key) for key in ARTICLE_FIELDS},
         "reason": match.reason,
+        "topics": [
+            {key: tag[key] for key in ("qcode", "label", "score")}
+            for tag in article.get("topics") or ()
+        ],
         "evidence": evidence_items(view, match),
         "timestamps": {
             "published_at": article.get("published_at"),

@@ -1,4 +1,4 @@
-"""Raw article -> enriched article: language, canonical entities (topics come later)."""
+"""Raw article -> enriched article: language, canonical entities and IPTC topic tags."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from agents.core.entities import EntityExtractor
 from agents.core.kb import KnowledgeBase
 from agents.core.langid import detect_language
 from agents.core.ner import EnglishNER, NamedSpan
+from agents.core.topics import TopicTagger
 
 ENRICHED_SCHEMA = "enriched_article.v1"
 # Matchers built at start-up; other languages are built on their first article.
@@ -20,10 +21,18 @@ class Enricher:
     """Everything expensive (knowledge base, matchers, NER model) is built here, once."""
 
     def __init__(
-        self, kb: KnowledgeBase, ner: EnglishNER | None = None, warm: Sequence[str] = WARM_LANGUAGES
+        self,
+        kb: KnowledgeBase,
+        ner: EnglishNER | None = None,
+        warm: Sequence[str] = WARM_LANGUAGES,
+        with_topics: bool = True,
     ) -> None:
         self.extractor = EntityExtractor(kb, warm)
         self.ner = ner
+        self.with_topics = with_topics  # off only to measure what tagging costs
+        self.topics = TopicTagger.default(kb, lambda lang: self.extractor.matcher_for(lang).nlp)
+        for lang in warm:
+            self.topics.matcher_for(lang)
 
     def enrich_many(
         self, articles: Sequence[dict[str, Any]], ingested_at: Sequence[str | None] | None = None
@@ -54,7 +63,9 @@ class Enricher:
         named: list[NamedSpan],
         ingested_at: str | None,
     ) -> dict[str, Any]:
-        found = self.extractor.extract(article["text"], lang, named)
+        text = article["text"]
+        doc = self.extractor.tokenize(text, lang)
+        entities = [item.to_dict() for item in self.extractor.extract(text, lang, named, doc)]
         return {
             **article,
             "schema": ENRICHED_SCHEMA,
@@ -63,5 +74,6 @@ class Enricher:
             "lang_declared": article.get("lang"),
             "ingested_at": article.get("ingested_at") or ingested_at,
             "enriched_at": now_iso(),
-            "entities": [item.to_dict() for item in found],
+            "entities": entities,
+            "topics": self.topics.tag(text, lang, entities, doc) if self.with_topics else [],
         }

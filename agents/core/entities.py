@@ -8,6 +8,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from spacy.tokens import Doc
+
 from agents.core.kb import Entity, KnowledgeBase
 from agents.core.languages import CHARACTER_LANGUAGES, SUPPORTED
 from agents.core.matching import LanguageMatcher, Mention
@@ -71,9 +73,16 @@ class EntityExtractor:
                     matcher = self.matchers[key] = LanguageMatcher(key, aliases, cues)
         return matcher
 
-    def extract(self, text: str, lang: str, named: Sequence[NamedSpan] = ()) -> list[FoundEntity]:
+    def tokenize(self, text: str, lang: str) -> Doc:
+        return self.matcher_for(lang).tokenize(text)
+
+    def extract(
+        self, text: str, lang: str, named: Sequence[NamedSpan] = (), doc: Doc | None = None
+    ) -> list[FoundEntity]:
+        """``doc``: ``tokenize(text, lang)`` if the caller has it already (the topic tagger
+        reads the same Doc)."""
         matcher = self.matcher_for(lang)
-        doc = matcher.tokenize(text)
+        doc = doc if doc is not None else matcher.tokenize(text)
         mentions = matcher.find_in(doc, text)
         if lang not in CHARACTER_LANGUAGES:  # characters carry no names to romanise
             mentions += _uncovered(self._romanized.find(doc), mentions)

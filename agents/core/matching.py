@@ -18,8 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import spacy
-from spacy.attrs import ORTH
+from spacy.attrs import IDX, LENGTH, ORTH
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from agents.core.kb import Alias
@@ -197,15 +199,23 @@ def raise_cache_size(nlp: spacy.language.Language) -> None:
 class LanguageMatcher:
     """Longest-match alias lookup over one language's token keys."""
 
-    def __init__(self, lang: str, aliases: Iterable[Alias], cues: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        lang: str,
+        aliases: Iterable[Alias],
+        cues: Iterable[str] = (),
+        nlp: Language | None = None,
+        key: KeyFunction | None = None,
+    ) -> None:
         self.lang = lang
-        self.nlp = blank_pipeline(lang)
-        self.key: KeyFunction = fold if lang in CHARACTER_LANGUAGES else key_function(lang)
+        self.nlp = nlp or blank_pipeline(lang)  # shared: two matchers can read one Doc
+        self.key: KeyFunction = key or (fold if lang in CHARACTER_LANGUAGES else key_function(lang))
         self._index, self._exact = self._build_indexes(aliases)
         self._cues = frozenset(self.key(word) for word in cues)
         self._character_level = lang in CHARACTER_LANGUAGES
         self._key_cache: dict[int, str] = {}
         self._start_orths: set[int] = set()  # hashes of cached tokens whose key starts an alias
+        self._start_array: np.ndarray[Any, Any] | None = None  # the same, for numpy
 
     def token_key(self, word: str) -> str:
         """Short all-capital words keep their case: US, WHO, ВОЗ are not us, who, воз (cart)."""
@@ -282,6 +292,7 @@ class LanguageMatcher:
         if len(cache) + len(missing) > KEY_CACHE_SIZE:  # a stream never stops bringing words
             cache.clear()
             self._start_orths.clear()
+            self._start_array = None
             missing = set(orths)
         strings = self.nlp.vocab.strings
         index, exact = self._index, self._exact
@@ -289,6 +300,41 @@ class LanguageMatcher:
             key = cache[orth] = self.token_key(strings[orth])
             if key in index or key in exact:
                 self._start_orths.add(orth)
+                self._start_array = None  # rebuilt on the next find_terms
+
+    def find_terms(self, doc: Doc) -> list[tuple[int, int, int, tuple[Alias, ...]]]:
+        """Plain longest-match lookup for common words (topic lexicons): (start char, end char,
+        first token, aliases) per match, without the name rules of ``find_in`` and without
+        making Token objects; the candidate starts are found by numpy."""
+        table = doc.to_array([ORTH, IDX, LENGTH])
+        orths = table[:, 0].tolist()
+        self._cache_keys(orths)
+        starts = self._start_array
+        if starts is None:
+            starts = np.sort(np.fromiter(self._start_orths, dtype=np.uint64))
+            self._start_array = starts
+        cache, index = self._key_cache, self._index
+        found: list[tuple[int, int, int, tuple[Alias, ...]]] = []
+        if not len(starts):
+            return found
+        column = table[:, 0]
+        places = np.minimum(np.searchsorted(starts, column), len(starts) - 1)
+        resume = 0
+        for i in np.flatnonzero(starts[places] == column).tolist():
+            if i < resume:
+                continue
+            entries = index[cache[orths[i]]]
+            longest = len(entries[0][0])  # entries are sorted longest first
+            following = tuple(cache[o] for o in orths[i + 1 : i + 1 + longest]) if longest else ()
+            for rest, aliases in entries:
+                if following[: len(rest)] != rest:
+                    continue
+                end = i + 1 + len(rest)
+                end_char = int(table[end - 1, 1] + table[end - 1, 2])
+                found.append((int(table[i, 1]), end_char, i, aliases))
+                resume = end
+                break
+        return found
 
     def find(self, text: str) -> list[Mention]:
         return self.find_in(self.tokenize(text), text)

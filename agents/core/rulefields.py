@@ -117,6 +117,24 @@ class FieldReader:
             )
         return [code for code in codes if code in SUPPORTED]
 
+    def topics(self, name: str) -> list[str]:
+        """IPTC topics by qcode or by name in any IPTC locale, resolved to qcodes."""
+        from agents.core.topics import default_vocabulary
+
+        vocabulary = default_vocabulary()
+        qcodes = []
+        for ref in self.strings(name):
+            qcode = vocabulary.resolve(ref)
+            if qcode is None:
+                self.fail(
+                    self.fields[name],
+                    f"{ref!r} is not an IPTC Media Topic qcode or name (see agents/data/iptc)",
+                    name,
+                )
+            else:
+                qcodes.append(qcode)
+        return qcodes
+
     def duration(self, name: str, default: int) -> int:
         node = self.fields.get(name)
         if node is None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from agents.core.rules import EntityRef, Rule
 from agents.core.sentences import Sentence, sentence_index, split_sentences
+from agents.core.topics import default_vocabulary
 
 MAX_EVIDENCE = 5
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -85,17 +86,14 @@ class ArticleView:
         return max(0, bisect_right(self.token_starts, offset) - 1)
 
     @cached_property
-    def topic_names(self) -> frozenset[str]:
-        """Every tag's qcode and label, and its parents', lower-cased: a rule's topic filter
-        names a parent and covers its children."""
-        names: set[str] = set()
+    def topic_codes(self) -> frozenset[str]:
+        """The qcodes of the article's tags; the tagger tags every ancestor of a tagged topic
+        too, so a rule naming a parent topic covers its children."""
+        codes: set[str] = set()
         for tag in self.article.get("topics") or ():
-            for key in ("qcode", "label"):
-                if tag.get(key):
-                    names.add(str(tag[key]).casefold())
-            names.update(str(parent).casefold() for parent in tag.get("parents") or ())
-            names.update(str(parent).casefold() for parent in tag.get("parent_labels") or ())
-        return frozenset(names)
+            codes.add(str(tag.get("qcode")))
+            codes.update(str(parent) for parent in tag.get("parents") or ())
+        return frozenset(codes)
 
 
 def match_rule(rule: Rule, view: ArticleView) -> RuleMatch | None:
@@ -121,10 +119,10 @@ def passes_filters(rule: Rule, view: ArticleView) -> bool:
         return False
     if rule.sources and not _source_listed(str(article.get("source") or ""), rule.sources):
         return False
-    names = view.topic_names
-    if rule.topics and not any(topic.casefold() in names for topic in rule.topics):
+    codes = view.topic_codes
+    if rule.topics and not any(topic in codes for topic in rule.topics):
         return False
-    return not any(topic.casefold() in names for topic in rule.exclude_topics)
+    return not any(topic in codes for topic in rule.exclude_topics)
 
 
 def _source_listed(source: str, listed: Iterable[str]) -> bool:
@@ -283,6 +281,11 @@ def evidence_items(view: ArticleView, match: RuleMatch) -> list[dict[str, Any]]:
     return items
 
 
+def _topic_name(qcode: str) -> str:
+    concept = default_vocabulary().concepts.get(qcode)
+    return f"{concept.label} ({qcode})" if concept else qcode
+
+
 def explain_miss(rule: Rule, view: ArticleView) -> str:
     """Why ``rule`` does not match: the first condition that fails, in words."""
     article = view.article
@@ -290,11 +293,11 @@ def explain_miss(rule: Rule, view: ArticleView) -> str:
         return f"language {article.get('lang')} is not one of {', '.join(sorted(rule.languages))}"
     if rule.sources and not _source_listed(str(article.get("source") or ""), rule.sources):
         return f"source {article.get('source')!r} is not listed"
-    if rule.topics and not any(t.casefold() in view.topic_names for t in rule.topics):
-        return f"none of the topics {', '.join(rule.topics)}"
-    excluded = [t for t in rule.exclude_topics if t.casefold() in view.topic_names]
+    if rule.topics and not any(t in view.topic_codes for t in rule.topics):
+        return f"none of the topics {', '.join(_topic_name(t) for t in rule.topics)}"
+    excluded = [t for t in rule.exclude_topics if t in view.topic_codes]
     if excluded:
-        return f"excluded topic {excluded[0]}"
+        return f"excluded topic {_topic_name(excluded[0])}"
     vetoes = [e["name"] for e in view.entities if _any_matches(rule.none_of, e)]
     if vetoes:
         return f"mentions {vetoes[0]} (none_of)"

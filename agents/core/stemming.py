@@ -194,6 +194,14 @@ def _folded() -> KeyFunction:
     return lru_cache(maxsize=_CACHE_SIZE)(fold)
 
 
+def word_key_function(lang: str) -> KeyFunction:
+    """Keys for common words (topic lexicons): full Snowball stemming in English too, where
+    names are not at stake (elections, elected -> elect)."""
+    if lang == "en":
+        return _snowball("english", cut_apostrophe=True)
+    return key_function(lang)
+
+
 def key_function(lang: str) -> KeyFunction:
     """Build the word -> key function for ``lang`` (expensive for Russian: call once)."""
     if lang in ("ru", "uk"):

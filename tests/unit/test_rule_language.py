@@ -67,7 +67,8 @@ def test_fields_with_their_defaults_and_values(kb) -> None:
     )
     assert (full.scope, full.within_tokens) == ("tokens", 12)
     assert full.languages == {"hi", "ru"} and full.sources == {"reuters.com"}
-    assert (full.topics, full.exclude_topics, full.min_mentions) == (("diplomacy",), ("sport",), 2)
+    assert full.topics == ("medtop:20000639",)  # diplomacy, resolved to its qcode
+    assert (full.exclude_topics, full.min_mentions) == (("medtop:15000000",), 2)
     assert full.story_window == 6 * 3600
     assert full.threshold == Threshold(articles=5, sources=2, window=1800)
     assert full.kind == "threshold"

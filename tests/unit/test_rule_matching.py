@@ -10,8 +10,11 @@ def _rule(kb, body: str):
     return parse_rules("r.yaml", "rules:\n  - id: r\n" + body, kb).rules[0]
 
 
-def _view(enricher, text: str, lang: str = "en", **extra) -> ArticleView:
-    return ArticleView(enricher.enrich({"id": "a", "text": text, "lang": lang, **extra}))
+def _view(enricher, text: str, lang: str = "en", topics=None, **extra) -> ArticleView:
+    enriched = enricher.enrich({"id": "a", "text": text, "lang": lang, **extra})
+    if topics is not None:  # given tags instead of the tagger's
+        enriched["topics"] = topics
+    return ArticleView(enriched)
 
 
 PARAGRAPHS = (
@@ -59,10 +62,10 @@ def test_language_source_and_topic_filters(kb, enricher) -> None:
     wrong_source = _view(enricher, "China spoke.", source="example.org", topics=politics)
     assert explain_miss(rule, wrong_source) == "source 'example.org' is not listed"
     no_topic = _view(enricher, "China spoke.", source="reuters.com")
-    assert explain_miss(rule, no_topic) == "none of the topics medtop:11000000"
+    assert explain_miss(rule, no_topic) == "none of the topics politics (medtop:11000000)"
     sport = [*politics, {"qcode": "medtop:15000000", "label": "sport"}]
     excluded = _view(enricher, "China spoke.", source="reuters.com", topics=sport)
-    assert explain_miss(rule, excluded) == "excluded topic sport"
+    assert explain_miss(rule, excluded) == "excluded topic sport (medtop:15000000)"
     french = _view(enricher, "La Chine a parlé.", "fr", source="reuters.com", topics=politics)
     assert explain_miss(rule, french) == "language fr is not one of en"
 
