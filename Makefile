@@ -23,7 +23,8 @@ install: $(STAMP) ## Java/Maven if missing, .venv with pinned packages, the Kafk
 run: install ## local Kafka + worker + sample news; alerts on screen until Ctrl-C
 	$(BIN)/newsmon demo
 
-test: install lint typecheck ## lint, types, unit, agent, contract and real-Kafka integration tests
+test: install lint typecheck ## lint, types, unit, agent, contract and real-Kafka/Prometheus tests
+	bash deploy/install-prereqs.sh --with-prometheus
 	$(BIN)/pytest
 
 lint: $(STAMP) ## ruff lint and format check
@@ -36,7 +37,8 @@ typecheck: $(STAMP) ## mypy on the package
 unit: $(STAMP) ## the fast tests only (no broker)
 	$(BIN)/pytest tests/unit tests/contract tests/agents
 
-integration: install ## the real-Kafka tests only
+integration: install ## the real-Kafka and Prometheus tests only
+	bash deploy/install-prereqs.sh --with-prometheus
 	$(BIN)/pytest tests/integration
 
 kafka-start: install ## start the embedded Kafka in the background

@@ -21,6 +21,7 @@ from typing import Any
 import aiohttp
 import faust
 import orjson
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from agents.core.deadletter import SourceRecord, dead_letter
 from agents.core.detect import RuleBook
@@ -35,9 +36,11 @@ from agents.core.pipeline import (
     EnrichStage,
     Output,
 )
+from agents.metrics import PipelineMetrics, new_registry
 from agents.settings import Settings
 
 log = logging.getLogger(__name__)
+METRICS_INTERVAL = 5.0  # seconds between samples of lag, table size and memory
 WEBHOOK_DEAD = "webhook_dead_letters"
 RULE_STATE_HELP = "per-rule story, threshold and spike state (see agents/core/alerting.py)"
 
@@ -59,6 +62,7 @@ def create_app(
     detect_stage: DetectStage,
     publisher: Publisher | None = None,
     book: RuleBook | None = None,
+    metrics: PipelineMetrics | None = None,
 ) -> faust.App:
     app = faust.App(
         settings.app_id,
@@ -105,14 +109,42 @@ def create_app(
 
     publish = publisher or send_to_kafka
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-nlp")
+    metrics = metrics or PipelineMetrics(new_registry())
+    stream_topics = {topics.raw, topics.enriched, topics.matches, topics.alerts}
+    app.newsmon_metrics = metrics  # type: ignore[attr-defined]
 
     async def run_stage(stage: EnrichStage | DetectStage, stream: faust.StreamT) -> None:
         loop = asyncio.get_running_loop()
         batches = stream.take_events(settings.batch_size, within=settings.batch_seconds)  # type: ignore[attr-defined]
         async for events in batches:
             records = [to_record(event) for event in events]
-            outputs = await loop.run_in_executor(executor, stage.process, records)
-            await publish(outputs)
+            try:
+                outputs = await loop.run_in_executor(executor, stage.process, records)
+                await publish(outputs)
+            except Exception:
+                metrics.errors.labels(stage.name).inc()
+                raise  # Faust's supervisor restarts the agent; the batch is not acknowledged
+            metrics.count(stage.name, len(records), outputs)
+
+    @app.page("/metrics")
+    async def metrics_page(web: Any, request: Any) -> Any:
+        # aiohttp refuses a charset inside content_type; the exposition format is UTF-8 anyway
+        content_type = CONTENT_TYPE_LATEST.split(";")[0] + "; version=0.0.4"
+        return web.bytes(generate_latest(metrics.registry), content_type=content_type)
+
+    @app.timer(interval=METRICS_INTERVAL)
+    async def sample_metrics() -> None:
+        metrics.set_lag(_lags(app, stream_topics))
+        metrics.table_keys.labels("newsmon-rule-state").set(len(rule_state))
+        metrics.set_resident_memory()
+        metrics.set_rules_version(book.current.version)
+        metrics.prepare_rules(book.current.active())
+        metrics.up.set(1)
+
+    @app.on_partitions_assigned.connect  # type: ignore[arg-type]
+    async def on_assigned(app: faust.App, assigned: Any, **kwargs: Any) -> None:
+        metrics.rebalances.inc()
+        metrics.set_lag(_lags(app, stream_topics))  # drop the series of partitions given away
 
     @app.agent(topic(topics.raw), name="newsmon.enrich")
     async def enrich(stream: faust.StreamT) -> None:
@@ -126,7 +158,9 @@ def create_app(
     async def alert(stream: faust.StreamT) -> None:
         # one event at a time: each table write goes to the changelog partition of its event
         async for event in stream.events():
-            await publish(alert_stage.process(to_record(event), rule_state))
+            outputs = alert_stage.process(to_record(event), rule_state)
+            await publish(outputs)
+            metrics.count(alert_stage.name, 1, outputs)
 
     @app.agent(destinations[ALERTS], name="newsmon.webhook")
     async def webhook(stream: faust.StreamT) -> None:
@@ -149,6 +183,7 @@ def create_app(
                     alert["alert_id"],
                     int(alert.get("revision", 1)),
                 )
+                metrics.webhooks.labels("delivered" if result.delivered else "failed").inc()
                 if not result.delivered:
                     log.warning("webhook failed alert=%s: %s", alert["alert_id"], result.reason)
                     letter = dead_letter(record, "webhook", "webhook_failed", result.reason)
@@ -158,3 +193,24 @@ def create_app(
 
     destinations[WEBHOOK_DEAD] = webhook_dead_letters
     return app
+
+
+def _lags(app: faust.App, topics: set[str]) -> list[tuple[str, int, int]]:
+    """(topic, partition, lag) for the partitions of ``topics`` this worker owns now (Faust's
+    changelog and assignor topics are read apart and never committed). Faust keeps the last
+    committed offset per partition (a private attribute; None before the first commit)."""
+    consumer = app.consumer
+    committed = getattr(consumer, "_committed_offset", {})
+    lags = []
+    for tp in consumer.assignment():
+        if tp.topic not in topics:
+            continue
+        try:
+            highwater = consumer.highwater(tp)
+        except Exception:  # not fetched from yet
+            continue
+        if highwater is None:
+            continue
+        done = committed.get(tp)
+        lags.append((tp.topic, tp.partition, highwater - (done + 1 if done is not None else 0)))
+    return lags

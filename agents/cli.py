@@ -70,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     importer.add_argument("path", type=Path)
 
+    report = commands.add_parser("report", help="draw the dashboards from Prometheus to a PNG")
+    report.add_argument("--prometheus", default="http://127.0.0.1:9090")
+    report.add_argument("--out", type=Path, default=Path("newsmon-dashboards.png"))
+    report.add_argument("--minutes", type=int, default=30)
+
     evaluate = commands.add_parser("eval", help="accuracy and speed on ../shared/corpora")
     evaluate.add_argument("what", choices=["entities", "topics", "romanization"])
     evaluate.add_argument("--shared", type=Path, default=REPO_ROOT.parent / "shared")
@@ -125,6 +130,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "kb": commands.kb,
         "eval": commands.evaluate,
         "tags": commands.tags,
+        "report": commands.report,
         "alerts": commands.alerts,
     }
     return handlers[args.command](args, settings)

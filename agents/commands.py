@@ -202,6 +202,14 @@ def tags(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def report(args: argparse.Namespace, settings: Settings) -> int:
+    from agents.report import render
+
+    panels = render(args.prometheus.rstrip("/"), args.out, args.minutes)
+    print(f"{args.out}: {panels} panels from {args.prometheus}")
+    return 0
+
+
 def evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from agents.core.kb import load_knowledge_base
 

@@ -52,3 +52,27 @@ def test_dockerfile_environment_is_read_by_the_code() -> None:
     source = "\n".join(p.read_text() for p in (REPO / "agents").rglob("*.py"))
     for name in re.findall(r"(NEWSMON_[A-Z_]+)=", dockerfile):
         assert f'"{name}"' in source, name
+
+
+def test_committed_dashboards_are_what_the_code_makes() -> None:
+    import json
+
+    from agents.dashboards import DASHBOARDS, DASHBOARDS_DIR, dashboard
+
+    for uid, title, panels in DASHBOARDS:
+        committed = json.loads((DASHBOARDS_DIR / f"{uid}.json").read_text())
+        made = json.loads(json.dumps(dashboard(uid, title, panels)))
+        assert committed == made, "run python -m agents.dashboards"
+
+
+def test_compose_provisions_dashboards_and_alert_rules() -> None:
+    import yaml
+
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    mounts = [
+        *compose["services"]["grafana"]["volumes"],
+        *compose["services"]["prometheus"]["volumes"],
+    ]
+    for path in ("./deploy/grafana/dashboards", "./deploy/prometheus/alerts.yml"):
+        assert any(mount.startswith(path + ":") for mount in mounts), path
+        assert (REPO / path).exists()
