@@ -14,6 +14,7 @@ import orjson
 from agents.core.schemas import first_error
 
 DEFAULT_MAX_BYTES = 2_000_000
+MAX_DEPTH = 64  # nesting deeper than this is no article; orjson cannot write it back past 255
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,23 @@ def decode_json_object(
         return Rejection("not_json", f"invalid JSON: {exc}")
     if not isinstance(document, dict):
         return Rejection("not_object", f"expected a JSON object, got {type(document).__name__}")
+    if _deeper_than(document, MAX_DEPTH):
+        return Rejection("too_deep", f"JSON nested deeper than {MAX_DEPTH} levels")
     return document
+
+
+def _deeper_than(document: Any, limit: int) -> bool:
+    """Iterative, so a hostile document cannot exhaust the Python stack either."""
+    pending: list[tuple[Any, int]] = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            pending.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            pending.extend((child, depth + 1) for child in value)
+    return False
 
 
 def decode_article(
