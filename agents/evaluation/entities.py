@@ -65,7 +65,7 @@ def run(shared: Path, docs_out: Path, limit: int | None = None, with_ner: bool =
         return 2
     _progress("loading the knowledge base and models")
     kb = load_knowledge_base()
-    enricher = Enricher(kb, EnglishNER() if with_ner else None)
+    enricher = Enricher(kb, EnglishNER() if with_ner else None, with_topics=False)
     records = corpora.load_wmt(shared / corpora.WMT_DIR)
     speed = speed_sections(kb, enricher if with_ner else None, records, limit)  # caches cold
     sections = [
@@ -209,10 +209,11 @@ def speed_sections(
     _progress("speed")
     detect_language("A warm-up sentence loads the language model outside the timings.")
     by_lang = wmt_articles(records, limit)
-    plain = Enricher(kb, None, warm=tuple(by_lang))
+    plain = Enricher(kb, None, warm=tuple(by_lang), with_topics=False)  # topics: eval topics
     results = [measure(plain, lang, articles) for lang, articles in by_lang.items()]
     intro = (
-        "`Enricher(kb, None)` (language ID + gazetteer matching) over every WMT document of each "
+        "`Enricher(kb, None, with_topics=False)` (language ID + gazetteer matching; what topic "
+        "tagging adds is in docs/topic-evaluation.md) over every WMT document of each "
         "language, in batches of 32. CPU seconds (`time.process_time`); cold = first pass on "
         "fresh caches, warm = second pass over the same documents. For zh and ja, words are "
         "non-space characters. The last column joins the same text into 500-word articles "
