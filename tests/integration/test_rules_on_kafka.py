@@ -115,6 +115,16 @@ def test_a_rule_applied_while_the_worker_runs_takes_effect(worker: Worker, tmp_p
     assert alert["article"]["id"] == "reload-1"  # the article before the rule gave nothing
     assert alert["rule"]["ruleset_version"] == version
     assert first_error("alert.v1", alert) is None
+    listing = subprocess.run(
+        [sys.executable, "-m", "agents", "rules", "list"],
+        env=worker.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    assert listing.startswith(f"rule set {version} from {worker.topics.rules}, applied ")
+    assert "brazil-argentina" in listing
 
     disabled = rule + "    enabled: false\n"
     apply_rules(worker, tmp_path, disabled)
