@@ -111,7 +111,6 @@ def create_app(
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-nlp")
     metrics = metrics or PipelineMetrics(new_registry())
     stream_topics = {topics.raw, topics.enriched, topics.matches, topics.alerts}
-    app.newsmon_metrics = metrics  # type: ignore[attr-defined]
 
     async def run_stage(stage: EnrichStage | DetectStage, stream: faust.StreamT) -> None:
         loop = asyncio.get_running_loop()
@@ -169,6 +168,7 @@ def create_app(
         async with aiohttp.ClientSession() as session:
             async for event in stream.events():
                 record = to_record(event)
+                metrics.consumed.labels("webhook").inc()
                 try:
                     alert = orjson.loads(record.value)
                     rule = book.current.get(alert["rule"]["id"])
