@@ -56,13 +56,13 @@ class Detector:
         view = ArticleView(article)
         records = []
         story_signature: list[int] | None = None
+        by_id = {e["id"]: e for e in view.entities}
         for rule in rules.active():
             match = match_rule(rule, view)
             if match is None:
                 continue
             if story_signature is None:
                 story_signature = signature(view.text)
-            by_id = {e["id"]: e for e in view.entities}
             body = _alert_body(rule, rules.version, article, view, match)
             body["matched"] = [by_id[i] for i in match.entity_ids]
             records.append(

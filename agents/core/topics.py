@@ -74,38 +74,30 @@ class Vocabulary:
 
     def __init__(self, concepts: Iterable[Concept]) -> None:
         self.concepts = {concept.qcode: concept for concept in concepts}
-        self._ancestors: dict[str, list[str]] = {}
         self._lineage: dict[str, tuple[str, ...]] = {}
         self._by_name: dict[str, set[str]] = defaultdict(set)
         for concept in self.concepts.values():
             for name in (concept.label, *concept.names.values()):
                 self._by_name[fold(name)].add(concept.qcode)
 
-    def ancestors(self, qcode: str) -> list[str]:
-        """Parent first, up to the top-level subject."""
-        chain = self._ancestors.get(qcode)
-        if chain is None:
-            chain = []
-            parent = self.concepts[qcode].parent
-            while parent is not None and parent in self.concepts:
-                chain.append(parent)
-                parent = self.concepts[parent].parent
-            self._ancestors[qcode] = chain
-        return list(chain)
-
     def lineage(self, qcode: str) -> tuple[str, ...]:
         """The concept, its parent, ..., its top-level subject (cached)."""
         chain = self._lineage.get(qcode)
         if chain is None:
-            chain = self._lineage[qcode] = (qcode, *self.ancestors(qcode))
+            parents = []
+            parent = self.concepts[qcode].parent
+            while parent is not None and parent in self.concepts:
+                parents.append(parent)
+                parent = self.concepts[parent].parent
+            chain = self._lineage[qcode] = (qcode, *parents)
         return chain
+
+    def ancestors(self, qcode: str) -> list[str]:
+        """Parent first, up to the top-level subject."""
+        return list(self.lineage(qcode)[1:])
 
     def is_top(self, qcode: str) -> bool:
         return self.concepts[qcode].level == 1
-
-    def top_level(self, qcode: str) -> str:
-        chain = self.ancestors(qcode)
-        return chain[-1] if chain else qcode
 
     def resolve(self, ref: str) -> str | None:
         """A qcode (medtop:20000639, or just 20000639) or a name in any IPTC locale."""

@@ -73,16 +73,20 @@ class Worker:
         producer.close()
         return [(m.partition, m.offset) for m in metadata]
 
-    def collect(
-        self, topic: str, done: Callable[[list[dict]], bool], timeout: float = 120.0
-    ) -> list[dict]:
-        consumer = KafkaConsumer(
+    def reader(self, topic: str) -> KafkaConsumer:
+        """A group-less consumer of ``topic`` from its first record."""
+        return KafkaConsumer(
             topic,
             bootstrap_servers=self.bootstrap,
             auto_offset_reset="earliest",
             enable_auto_commit=False,
             group_id=None,
         )
+
+    def collect(
+        self, topic: str, done: Callable[[list[dict]], bool], timeout: float = 120.0
+    ) -> list[dict]:
+        consumer = self.reader(topic)
         seen: list[dict] = []
         deadline = time.monotonic() + timeout
         try:

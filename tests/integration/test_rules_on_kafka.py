@@ -17,7 +17,7 @@ from pathlib import Path
 import orjson
 import pytest
 from aiohttp import web
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 
 from agents.core.schemas import first_error
 from agents.core.signing import verify
@@ -74,13 +74,7 @@ def alerts_of(worker: Worker, rule_id: str, done, timeout: float = 120.0) -> lis
 
 def everything(worker: Worker, topic: str, quiet: float = 3.0) -> list[dict]:
     """All records on ``topic`` once it has been quiet for ``quiet`` seconds."""
-    consumer = KafkaConsumer(
-        topic,
-        bootstrap_servers=worker.bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=None,
-    )
+    consumer = worker.reader(topic)
     seen: list[dict] = []
     last = time.monotonic()
     try:
