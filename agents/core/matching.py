@@ -400,3 +400,109 @@ class LanguageMatcher:
             ):
                 return len(form), (alias,)
         return None
+
+
+_TERMINAL = -1  # the trie key under which a node keeps the entry that ends there
+TERM_SLOTS = 1 << 17  # key-id cache slots per lexicon (2 MB)
+
+
+class TermScanner:
+    """``LanguageMatcher.find_terms`` with less Python per token, for topic lexicons.
+
+    The same longest-match, left-to-right matches over the same keys (the matcher's tokenizer,
+    key function and index), but each token's key is reduced to a small integer once and read
+    back with numpy (a direct-mapped cache indexed by the orth hash's low bits), candidate starts
+    are found by numpy too (first key, and second key where a term needs two), and only those
+    few are walked in a trie of key ids. A match is (first token, end token, entry), where
+    ``entries[entry]`` is the tuple of aliases the matcher keeps for that key sequence.
+    """
+
+    def __init__(self, matcher: LanguageMatcher) -> None:
+        self.matcher = matcher
+        self.entries: list[tuple[Alias, ...]] = []
+        key_ids: dict[str, int] = {}
+        self._trie: dict[int, Any] = {}
+        for first, entries in matcher._index.items():
+            for rest, aliases in entries:
+                node = self._trie
+                for key in (first, *rest):
+                    node = node.setdefault(key_ids.setdefault(key, len(key_ids) + 1), {})
+                node[_TERMINAL] = len(self.entries)
+                self.entries.append(aliases)
+        self._key_ids = key_ids
+        size = len(key_ids) + 1
+        self._starts = np.zeros(size, dtype=bool)  # key id -> starts a term
+        self._alone = np.zeros(size, dtype=bool)  # key id -> is a whole one-token term
+        pairs: list[int] = []
+        for first_id, node in self._trie.items():
+            self._starts[first_id] = True
+            self._alone[first_id] = _TERMINAL in node
+            pairs.extend(first_id * size + second for second in node if second != _TERMINAL)
+        self._size = size
+        self._pairs = np.unique(np.array(pairs, dtype=np.int64))  # valid first two key ids
+        # a direct-mapped cache of key ids by orth hash, read with one numpy gather per Doc
+        self._slot_orth = np.zeros(TERM_SLOTS, dtype=np.uint64)
+        self._slot_id = np.zeros(TERM_SLOTS, dtype=np.int64)
+        self._known: dict[int, int] = {}  # behind it: every orth seen -> key id (0: in no term)
+
+    def _key_ids_of(self, column: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        slots = (column & np.uint64(TERM_SLOTS - 1)).astype(np.intp)
+        ids = self._slot_id[slots]
+        missed = np.flatnonzero(self._slot_orth[slots] != column)
+        if len(missed):
+            known = self._known
+            if len(known) + len(missed) > KEY_CACHE_SIZE:  # a stream never stops bringing words
+                known.clear()
+            strings, token_key, key_ids = (
+                self.matcher.nlp.vocab.strings,
+                self.matcher.token_key,
+                self._key_ids,
+            )
+            for i in missed.tolist():
+                orth = int(column[i])
+                found = known.get(orth)
+                if found is None:
+                    found = known[orth] = key_ids.get(token_key(strings[orth]), 0)
+                ids[i] = self._slot_id[slots[i]] = found
+                self._slot_orth[slots[i]] = orth
+        return ids
+
+    def scan(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """(first token, end token, entry) per match, in text order."""
+        column = doc.to_array(ORTH)
+        if not len(column):
+            return []
+        ids = self._key_ids_of(column)
+        starts = self._starts[ids]
+        if not starts.any():
+            return []
+        pairs = ids[:-1] * self._size + ids[1:]
+        places = np.minimum(np.searchsorted(self._pairs, pairs), max(0, len(self._pairs) - 1))
+        paired = np.zeros(len(ids), dtype=bool)
+        if len(self._pairs):
+            paired[:-1] = self._pairs[places] == pairs
+        candidates = np.flatnonzero(starts & (self._alone[ids] | paired)).tolist()
+        keys = ids.tolist()
+        walk = paired.tolist()
+        trie, n = self._trie, len(keys)
+        found: list[tuple[int, int, int]] = []
+        resume = 0
+        for i in candidates:
+            if i < resume:
+                continue
+            node = trie[keys[i]]
+            if not walk[i]:  # a one-token term that no longer one continues here
+                found.append((i, i + 1, node[_TERMINAL]))
+                continue
+            entry, end, j = node.get(_TERMINAL, -1), i + 1, i + 1
+            while j < n:
+                node = node.get(keys[j])
+                if node is None:
+                    break
+                j += 1
+                if _TERMINAL in node:
+                    entry, end = node[_TERMINAL], j
+            if entry >= 0:
+                found.append((i, end, entry))
+                resume = end
+        return found

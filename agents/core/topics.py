@@ -24,13 +24,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from agents.core.kb import Alias, KnowledgeBase
 from agents.core.languages import CHARACTER_LANGUAGES
-from agents.core.matching import LanguageMatcher
+from agents.core.matching import LanguageMatcher, TermScanner
 from agents.core.normalize import fold
 from agents.core.stemming import word_key_function
 from agents.errors import ConfigError
@@ -41,7 +42,9 @@ LENGTH_STEP = 600  # words per extra point of threshold
 MAX_EVIDENCE = 5
 REPEAT_BONUS = 0.25  # of a term's weight, per repetition
 REPEAT_CAP = 2.0
-RELATIVE_CUT = 0.25  # of the main subject's score: weaker subjects are incidental mentions
+RELATIVE_CUT = 0.5  # of the main subject's score: weaker subjects are incidental mentions...
+SECONDARY_CUT = 0.3  # ...unless this strong and
+DISCUSSED = 4  # mentioned this many times (its terms' occurrences)
 MAX_SUBJECTS = 4
 COUNTED = 5  # a score sums a topic's strongest five pieces of evidence
 LOCALES = (
@@ -189,25 +192,27 @@ def _data(*parts: str) -> Path:
     return Path(str(resources.files("agents").joinpath("data", *parts)))
 
 
-# one piece of evidence: [weight, occurrences, start, end, entity name or None]
-_Hit = list[Any]
-
-
-def _effective(hit: _Hit) -> float:
+def _repeated(occurrences: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """A term's weight, up to twice that when it recurs: an article that says "nuclear power"
     four times is about it; one passing word repeated is still one word."""
-    weight: float = hit[0]
-    return weight * min(REPEAT_CAP, 1 + REPEAT_BONUS * (hit[1] - 1))
+    return np.minimum(REPEAT_CAP, 1 + REPEAT_BONUS * (occurrences - 1))
 
 
-def _evidence_item(text: str, hit: _Hit) -> dict[str, Any]:
-    if hit[4] is not None:
-        return {"entity": hit[4]}
-    return {"term": text[hit[2] : hit[3]], "start": hit[2], "end": hit[3]}
+@dataclass(frozen=True)
+class _Lexicon:
+    """One language's lexicon, compiled: the scanner's entries as rows of weights per concept."""
+
+    scanner: TermScanner
+    weights: np.ndarray[Any, Any]  # entry x concept: the entry's weight for it or a descendant
 
 
 class TopicTagger:
-    """Built once; ``tag`` is called per article with the entity layer's Doc and entities."""
+    """Built once; ``tag`` is called per article with the entity layer's Doc and entities.
+
+    Every piece of evidence (a lexicon entry, an entity cue) is a precomputed row of weights over
+    the concepts it supports, itself and its ancestors; an article's scores are a few numpy
+    operations over the rows it matched, with no Python work per concept.
+    """
 
     def __init__(
         self,
@@ -225,7 +230,16 @@ class TopicTagger:
             for terms in lexicons.values()
             for term in terms
         }
-        self._matchers: dict[str, LanguageMatcher | None] = {}
+        used = {t.qcode for terms in lexicons.values() for t in terms}
+        used |= {q for cues in entity_cues.values() for q, _ in cues}
+        self.columns = sorted({c for q in used for c in vocabulary.lineage(q)})
+        self._column = {qcode: i for i, qcode in enumerate(self.columns)}
+        self._top_of = np.array([self._column[vocabulary.lineage(q)[-1]] for q in self.columns])
+        self._is_top = np.array([vocabulary.is_top(q) for q in self.columns])
+        self._cues = {
+            entity: self._row([(q, w) for q, w in cues]) for entity, cues in entity_cues.items()
+        }
+        self._compiled: dict[str, _Lexicon | None] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -233,110 +247,149 @@ class TopicTagger:
         vocabulary = default_vocabulary()
         return cls(vocabulary, load_lexicons(vocabulary), load_entity_cues(vocabulary, kb), nlp_for)
 
+    def _row(self, weighted: Iterable[tuple[str, float]]) -> np.ndarray[Any, Any]:
+        """Weights over the concepts: each concept keeps the strongest weight given to it or to
+        one of its descendants (one term counts once for a parent, however many children)."""
+        row = np.zeros(len(self.columns))
+        for qcode, weight in weighted:
+            for covered in self.vocabulary.lineage(qcode):
+                column = self._column[covered]
+                row[column] = max(row[column], weight)
+        return row
+
     def matcher_for(self, lang: str) -> LanguageMatcher | None:
-        if lang not in self._matchers:
+        compiled = self._lexicon_for(lang)
+        return compiled.scanner.matcher if compiled else None
+
+    def _lexicon_for(self, lang: str) -> _Lexicon | None:
+        if lang not in self._compiled:
             with self._lock:
-                if lang not in self._matchers:
-                    terms = self.lexicons.get(lang)
-                    self._matchers[lang] = (
-                        LanguageMatcher(
-                            lang,
-                            # compound: one term may signal several topics, each keeps it
-                            (Alias(t.qcode, lang, t.text, compound=True) for t in terms),
-                            nlp=self._nlp_for(lang),
-                            key=None if lang in CHARACTER_LANGUAGES else word_key_function(lang),
-                        )
-                        if terms
-                        else None
-                    )
-        return self._matchers[lang]
+                if lang not in self._compiled:
+                    self._compiled[lang] = self._compile(lang)
+        return self._compiled[lang]
+
+    def _compile(self, lang: str) -> _Lexicon | None:
+        terms = self.lexicons.get(lang)
+        if not terms:
+            return None
+        matcher = LanguageMatcher(
+            lang,
+            # compound: one term may signal several topics, each keeps it
+            (Alias(t.qcode, lang, t.text, compound=True) for t in terms),
+            nlp=self._nlp_for(lang),
+            key=None if lang in CHARACTER_LANGUAGES else word_key_function(lang),
+        )
+        scanner = TermScanner(matcher)
+        weights = self._weights
+        rows = [
+            self._row((a.entity_id, weights.get((lang, a.entity_id, a.text), 1.0)) for a in entry)
+            for entry in scanner.entries
+        ]
+        matrix = np.array(rows) if rows else np.zeros((0, len(self.columns)))
+        return _Lexicon(scanner, matrix)
 
     def tag(
         self, text: str, lang: str, entities: Sequence[dict[str, Any]], doc: Doc | None = None
     ) -> list[dict[str, Any]]:
-        hits: dict[str, dict[str, _Hit]] = {}  # qcode -> evidence key -> hit
-        matcher = self.matcher_for(lang)
-        if matcher is not None:
-            doc = doc if doc is not None else matcher.tokenize(text)
-            weights = self._weights
-            for start, end, _, aliases in matcher.find_terms(doc):
-                for alias in aliases:
-                    per = hits.get(alias.entity_id)
-                    if per is None:
-                        per = hits[alias.entity_id] = {}
-                    hit = per.get(alias.text)
-                    if hit is None:
-                        weight = weights.get((lang, alias.entity_id, alias.text), 1.0)
-                        per[alias.text] = [weight, 1, start, end, None]
+        rows: list[np.ndarray[Any, Any]] = []
+        occurrences: list[int] = []
+        places: list[tuple[int, int] | str] = []  # per row: first (start, end) token, or entity
+        compiled = self._lexicon_for(lang)
+        if compiled is not None:
+            doc = doc if doc is not None else compiled.scanner.matcher.tokenize(text)
+            matches = compiled.scanner.scan(doc)
+            if matches:
+                first: dict[int, tuple[int, int]] = {}
+                counted: dict[int, int] = {}
+                for start, end, entry in matches:
+                    if entry in counted:
+                        counted[entry] += 1
                     else:
-                        hit[1] += 1
-        for entity in entities:
-            for qcode, weight in self.entity_cues.get(entity["id"], ()):
-                per = hits.setdefault(qcode, {})
-                per.setdefault("entity:" + entity["id"], [weight, 1, -1, -1, entity["name"]])
-        return self._decide(hits, text, _word_count(text))
+                        counted[entry] = 1
+                        first[entry] = (start, end)
+                rows.append(compiled.weights[list(first)])
+                occurrences.extend(counted.values())
+                places.extend(first.values())
+        cued = [(e, self._cues[e["id"]]) for e in entities if e["id"] in self._cues]
+        if cued:
+            rows.append(np.array([row for _, row in cued]))
+            occurrences.extend(1 for _ in cued)
+            places.extend(e["name"] for e, _ in cued)
+        if not rows:
+            return []
+        matrix = np.concatenate(rows) if len(rows) > 1 else rows[0]
+        counts = np.array(occurrences, dtype=float)
+        tagged = self._decide(matrix * _repeated(counts)[:, None], counts, text)
+        items: dict[int, tuple[int, dict[str, Any]]] = {}  # row -> (text position, item)
+        for _, _, shown in tagged:
+            for row in shown:
+                if row not in items:
+                    items[row] = _evidence_item(places[row], text, doc)
+        return [self._tag(q, score, [items[row] for row in shown]) for q, score, shown in tagged]
 
     def _decide(
-        self, hits: dict[str, dict[str, _Hit]], text: str, words: int
-    ) -> list[dict[str, Any]]:
-        vocabulary = self.vocabulary
-        # a topic scores its own evidence and its descendants', each term or entity once
-        collected: dict[str, dict[str, float]] = defaultdict(dict)
-        for qcode, per in hits.items():
-            effective = {key: _effective(hit) for key, hit in per.items()}
-            for covered in vocabulary.lineage(qcode):
-                bucket = collected[covered]
-                for key, weight in effective.items():
-                    if weight > bucket.get(key, 0.0):
-                        bucket[key] = weight
-        totals = {  # the strongest few pieces: a subject is not bigger for having more words
-            qcode: sum(sorted(bucket.values(), reverse=True)[:COUNTED])
-            for qcode, bucket in collected.items()
-        }
-        threshold = BASE_THRESHOLD + max(0, words - SHORT_TEXT) / LENGTH_STEP
-        subjects = sorted(
-            (q for q, total in totals.items() if total >= threshold and vocabulary.is_top(q)),
-            key=lambda q: (-totals[q], q),
-        )
-        if not subjects:
+        self, pieces: np.ndarray[Any, Any], counts: np.ndarray[Any, Any], text: str
+    ) -> list[tuple[int, float, list[int]]]:
+        """``pieces``: evidence x concept, each piece's effective weight for each concept.
+        (concept column, score, the pieces to show) per tagged concept, strongest first."""
+        if len(pieces) > COUNTED:  # the strongest few pieces: not bigger for having more words
+            totals = -np.partition(-pieces, COUNTED - 1, axis=0)[:COUNTED].sum(axis=0)
+        else:
+            totals = pieces.sum(axis=0)
+        threshold = BASE_THRESHOLD + max(0, _word_count(text) - SHORT_TEXT) / LENGTH_STEP
+        passing = totals >= threshold
+        subjects = np.flatnonzero(passing & self._is_top)
+        if not len(subjects):
             return []
+        subjects = subjects[np.argsort(-totals[subjects], kind="stable")]
         strongest = totals[subjects[0]]
-        kept = {  # a subject far weaker than the article's main one is incidental
-            q for q in subjects[:MAX_SUBJECTS] if totals[q] >= RELATIVE_CUT * strongest
-        }
-        tagged = [
-            q
-            for q, total in totals.items()
-            if total >= threshold and vocabulary.lineage(q)[-1] in kept
-        ]
-        items = self._evidence_by_concept(hits, text, set(tagged))
-        tags = []
-        for qcode in sorted(tagged, key=lambda q: (-totals[q], q)):
-            concept = vocabulary.concepts[qcode]
-            tags.append(
-                {
-                    "qcode": qcode,
-                    "label": concept.label,
-                    "level": concept.level,
-                    "score": round(1 - math.exp(-totals[qcode] / (2 * threshold)), 3),
-                    "parents": list(vocabulary.lineage(qcode)[1:]),
-                    "evidence": items[qcode],
-                }
+        mentions = counts @ (pieces[:, subjects] > 0)  # occurrences of each subject's evidence
+        kept = np.zeros(len(self.columns), dtype=bool)
+        for place, subject in enumerate(subjects[:MAX_SUBJECTS].tolist()):
+            total = totals[subject]
+            # a subject far weaker than the article's main one is incidental, unless the
+            # article keeps coming back to it
+            kept[subject] = total >= RELATIVE_CUT * strongest or (
+                total >= SECONDARY_CUT * strongest and mentions[place] >= DISCUSSED
             )
-        return tags
+        tagged = np.flatnonzero(passing & kept[self._top_of])
+        tagged = tagged[np.argsort(-totals[tagged], kind="stable")]
+        weights = pieces[:, tagged]
+        order = np.argsort(-weights, axis=0, kind="stable")[:MAX_EVIDENCE].T.tolist()
+        shown = (weights > 0).T.tolist()
+        return [
+            (
+                column,
+                round(1 - math.exp(-float(totals[column]) / (2 * threshold)), 3),
+                [i for i in strongest_first if shown[n][i]],
+            )
+            for n, (column, strongest_first) in enumerate(zip(tagged.tolist(), order, strict=True))
+        ]
 
-    def _evidence_by_concept(
-        self, hits: dict[str, dict[str, _Hit]], text: str, tagged: set[str]
-    ) -> dict[str, list[dict[str, Any]]]:
-        """Each tagged topic's own evidence first (in text order), then its descendants'."""
-        items: dict[str, list[dict[str, Any]]] = {q: [] for q in tagged}
-        for qcode in sorted(hits, key=lambda q: -self.vocabulary.concepts[q].level):
-            ordered = sorted(hits[qcode].values(), key=lambda hit: hit[2])
-            for covered in self.vocabulary.lineage(qcode):
-                if covered in items and len(items[covered]) < MAX_EVIDENCE:
-                    room = MAX_EVIDENCE - len(items[covered])
-                    items[covered].extend(_evidence_item(text, hit) for hit in ordered[:room])
-        return items
+    def _tag(
+        self, column: int, score: float, items: list[tuple[int, dict[str, Any]]]
+    ) -> dict[str, Any]:
+        qcode = self.columns[column]
+        concept = self.vocabulary.concepts[qcode]
+        return {
+            "qcode": qcode,
+            "label": concept.label,
+            "level": concept.level,
+            "score": score,
+            "parents": list(self.vocabulary.lineage(qcode)[1:]),
+            "evidence": [item for _, item in sorted(items, key=lambda item: item[0])],
+        }
+
+
+def _evidence_item(
+    place: tuple[int, int] | str, text: str, doc: Doc | None
+) -> tuple[int, dict[str, Any]]:
+    """(text position, item): an entity cue (first) or a term with its character offsets."""
+    if isinstance(place, str) or doc is None:
+        return -1, {"entity": str(place)}
+    start, last = doc[place[0]].idx, doc[place[1] - 1]
+    end = last.idx + len(last)
+    return start, {"term": text[start:end], "start": start, "end": end}
 
 
 def _word_count(text: str) -> int:

@@ -104,3 +104,15 @@ def test_a_rule_filters_on_a_parent_topic(default_rules, detector, enricher, hin
     )
     fired = {alert["rule"]["id"] for alert in LocalAlerts(detector).alerts_for(talks)}
     assert "china-russia" in fired and "china-russia-energy" not in fired
+
+
+def test_the_term_scanner_finds_what_find_terms_finds(enricher) -> None:
+    from agents.core.matching import TermScanner
+
+    matcher = enricher.topics.matcher_for("en")
+    scanner = TermScanner(matcher)
+    text = "Bilateral talks on the budget deficit; the ambassador met election officials."
+    doc = matcher.tokenize(text)
+    expected = [(first, aliases) for _, _, first, aliases in matcher.find_terms(doc)]
+    assert expected
+    assert [(first, scanner.entries[entry]) for first, _, entry in scanner.scan(doc)] == expected
