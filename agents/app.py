@@ -8,12 +8,17 @@ NLP is CPU-heavy, so each batch runs in a worker thread: Faust's event loop keep
 fetching and committing while spaCy works. Outputs are sent with ``force=True`` and awaited until
 the broker acknowledges them, and only then is the source batch acknowledged: a crash replays a
 batch (at-least-once) but never drops one; alert ids are deterministic, so sinks can drop replays.
+
+When a stage cannot deliver (a send refused) or the consumer stops making progress (a known Faust
+rebalance hang), the worker does not limp on: ``on_fatal`` restarts it in place, and it resumes
+from the last committed offsets.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -36,6 +41,9 @@ from agents.core.pipeline import (
     EnrichStage,
     Output,
 )
+from agents.core.stall import StallWatch
+from agents.kafka.admin import TOPIC_MAX_MESSAGE_BYTES
+from agents.kafka.security import faust_credentials
 from agents.metrics import PipelineMetrics, new_registry
 from agents.settings import Settings
 
@@ -45,6 +53,11 @@ WEBHOOK_DEAD = "webhook_dead_letters"
 RULE_STATE_HELP = "per-rule story, threshold and spike state (see agents/core/alerting.py)"
 
 Publisher = Callable[[Sequence[Output]], Awaitable[None]]
+Fatal = Callable[[str], None]
+
+
+def _raise(reason: str) -> None:
+    raise RuntimeError(reason)
 
 
 def to_record(event: Any) -> SourceRecord:
@@ -63,6 +76,7 @@ def create_app(
     publisher: Publisher | None = None,
     book: RuleBook | None = None,
     metrics: PipelineMetrics | None = None,
+    on_fatal: Fatal = _raise,
 ) -> faust.App:
     app = faust.App(
         settings.app_id,
@@ -74,6 +88,10 @@ def create_app(
         web_bind=settings.web_host,
         web_host=settings.web_host,
         producer_acks=-1,
+        producer_max_request_size=TOPIC_MAX_MESSAGE_BYTES,
+        broker_credentials=faust_credentials(settings.kafka),
+        broker_session_timeout=settings.session_timeout,
+        broker_heartbeat_interval=min(3.0, settings.session_timeout / 3),
     )
     topics = settings.topics
 
@@ -110,6 +128,7 @@ def create_app(
     publish = publisher or send_to_kafka
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-nlp")
     metrics = metrics or PipelineMetrics(new_registry())
+    metrics.restarts.set(int(os.environ.get("NEWSMON_RESTARTS_IN_PLACE", "0")))
     stream_topics = {topics.raw, topics.enriched, topics.matches, topics.alerts}
 
     async def run_stage(stage: EnrichStage | DetectStage, stream: faust.StreamT) -> None:
@@ -120,9 +139,13 @@ def create_app(
             try:
                 outputs = await loop.run_in_executor(executor, stage.process, records)
                 await publish(outputs)
-            except Exception:
+            except Exception as exc:
+                # Faust would restart the agent, but the taken events are never handed to it
+                # again and their offsets never commit: restart the whole worker instead.
                 metrics.errors.labels(stage.name).inc()
-                raise  # Faust's supervisor restarts the agent; the batch is not acknowledged
+                log.exception("stage %s failed on a batch of %d", stage.name, len(records))
+                on_fatal(f"stage {stage.name} failed: {exc!r}"[:500])
+                raise
             metrics.count(stage.name, len(records), outputs)
 
     @app.page("/metrics")
@@ -131,9 +154,17 @@ def create_app(
         content_type = CONTENT_TYPE_LATEST.split(";")[0] + "; version=0.0.4"
         return web.bytes(generate_latest(metrics.registry), content_type=content_type)
 
+    stalls = StallWatch(settings.stall_seconds)
+
     @app.timer(interval=METRICS_INTERVAL)
     async def sample_metrics() -> None:
-        metrics.set_lag(_lags(app, stream_topics))
+        positions = _positions(app, stream_topics)
+        metrics.set_lag([(topic, partition, lag) for topic, partition, _, lag in positions])
+        stalled = stalls.observe(loop_time(), positions) if settings.stall_seconds else []
+        if stalled:
+            metrics.stalls.inc()
+            described = ", ".join(f"{t}[{p}] for {s:.0f}s" for (t, p), s in stalled)
+            on_fatal(f"no progress with records waiting: {described}")
         metrics.table_keys.labels("newsmon-rule-state").set(len(rule_state))
         metrics.set_resident_memory()
         metrics.set_rules_version(book.current.version)
@@ -143,7 +174,9 @@ def create_app(
     @app.on_partitions_assigned.connect  # type: ignore[arg-type]
     async def on_assigned(app: faust.App, assigned: Any, **kwargs: Any) -> None:
         metrics.rebalances.inc()
-        metrics.set_lag(_lags(app, stream_topics))  # drop the series of partitions given away
+        stalls.reset()
+        positions = _positions(app, stream_topics)  # drop the series of partitions given away
+        metrics.set_lag([(topic, partition, lag) for topic, partition, _, lag in positions])
 
     @app.agent(topic(topics.raw), name="newsmon.enrich")
     async def enrich(stream: faust.StreamT) -> None:
@@ -195,13 +228,17 @@ def create_app(
     return app
 
 
-def _lags(app: faust.App, topics: set[str]) -> list[tuple[str, int, int]]:
-    """(topic, partition, lag) for the partitions of ``topics`` this worker owns now (Faust's
-    changelog and assignor topics are read apart and never committed). Faust keeps the last
-    committed offset per partition (a private attribute; None before the first commit)."""
+def loop_time() -> float:
+    return asyncio.get_running_loop().time()
+
+
+def _positions(app: faust.App, topics: set[str]) -> list[tuple[str, int, int | None, int]]:
+    """(topic, partition, committed offset, lag) for the partitions of ``topics`` this worker
+    owns now (Faust's changelog and assignor topics are read apart and never committed). Faust
+    keeps the last committed offset per partition (private; None before the first commit)."""
     consumer = app.consumer
     committed = getattr(consumer, "_committed_offset", {})
-    lags = []
+    lags: list[tuple[str, int, int | None, int]] = []
     for tp in consumer.assignment():
         if tp.topic not in topics:
             continue
@@ -212,5 +249,7 @@ def _lags(app: faust.App, topics: set[str]) -> list[tuple[str, int, int]]:
         if highwater is None:
             continue
         done = committed.get(tp)
-        lags.append((tp.topic, tp.partition, highwater - (done + 1 if done is not None else 0)))
+        lags.append(
+            (tp.topic, tp.partition, done, highwater - (done + 1 if done is not None else 0))
+        )
     return lags

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from agents.errors import NewsmonError
+from agents.kafka.security import use as use_kafka_security
+from agents.reliability.run import add_arguments as scenario_arguments
 from agents.settings import REPO_ROOT, Settings, load_settings
 
 
@@ -82,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--limit", type=int, default=None, help="documents per corpus")
     evaluate.add_argument("--no-ner", action="store_true")
 
+    scenario_arguments(
+        commands.add_parser(
+            "scenarios", help="reliability scenarios on a throwaway broker -> docs/reliability.md"
+        )
+    )
+
     produce = commands.add_parser("produce", help="send raw-article JSONL lines to the raw topic")
     produce.add_argument("file", type=Path)
 
@@ -109,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     logging.getLogger("kafka").setLevel(logging.WARNING)
     try:
-        return _dispatch(args, load_settings())
+        settings = load_settings()
+        use_kafka_security(settings.kafka)
+        return _dispatch(args, settings)
     except NewsmonError as exc:
         print(f"newsmon: error: {exc}", file=sys.stderr)
         return 2
@@ -117,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from agents import commands
+    from agents.reliability.run import run as run_scenarios
 
     handlers = {
         "demo": commands.demo,
@@ -132,5 +143,6 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "tags": commands.tags,
         "report": commands.report,
         "alerts": commands.alerts,
+        "scenarios": lambda args, _: run_scenarios(args),
     }
     return handlers[args.command](args, settings)

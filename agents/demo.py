@@ -21,6 +21,7 @@ from agents.display import format_alert
 from agents.errors import NewsmonError
 from agents.kafka.admin import ensure_topics, produce
 from agents.kafka.broker import LocalBroker
+from agents.kafka.security import client_options
 from agents.settings import REPO_ROOT, Settings
 
 SAMPLES = REPO_ROOT / "config" / "samples" / "articles.jsonl"
@@ -35,7 +36,9 @@ def local_broker(settings: Settings) -> LocalBroker:
 
 def _consumer_at_end(settings: Settings, topics: list[str]) -> KafkaConsumer:
     """A consumer positioned at the current end, so we show what this run produces."""
-    consumer = KafkaConsumer(bootstrap_servers=settings.broker, enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.broker, enable_auto_commit=False, **client_options()
+    )
     partitions = [
         TopicPartition(topic, p)
         for topic in topics

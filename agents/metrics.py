@@ -99,6 +99,17 @@ class PipelineMetrics:
         self.rebalances = Counter(
             "news_rebalances", "Partition assignments this worker took part in", registry=registry
         )
+        self.stalls = Counter(
+            "news_stalls",
+            "Times the stall watch found records waiting and no progress (then the worker "
+            "restarts in place)",
+            registry=registry,
+        )
+        self.restarts = Gauge(
+            "news_worker_restarts_in_place",
+            "Times this worker process restarted itself after a failed stage or a stall",
+            registry=registry,
+        )
         self.table_keys = Gauge(
             "news_table_keys", "Keys held in a Faust table", ["table"], registry=registry
         )

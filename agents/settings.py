@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from agents.errors import ConfigError
+from agents.kafka.security import KafkaSecurity, security_from_env
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,6 +49,11 @@ class Settings:
     batch_size: int = 32
     batch_seconds: float = 0.05
     max_message_bytes: int = 2_000_000
+    # a member that stops heart-beating this long is dropped and its partitions reassigned
+    session_timeout: float = 15.0
+    # committed offsets stuck this long with work waiting: restart the worker in place (0: off)
+    stall_seconds: float = 120.0
+    kafka: KafkaSecurity = field(default_factory=KafkaSecurity)
 
     @property
     def broker_url(self) -> str:
@@ -65,6 +71,19 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ConfigError(
             "environment", None, name, f"expected a whole number, got {raw!r}"
         ) from None
+
+
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise ConfigError("environment", None, name, f"expected seconds (>= 0), got {raw!r}")
+    return value
 
 
 def _bool(env: dict[str, str], name: str, default: bool) -> bool:
@@ -97,4 +116,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         with_ner=_bool(env, "NEWSMON_NER", defaults.with_ner),
         batch_size=_int(env, "NEWSMON_BATCH_SIZE", defaults.batch_size),
         max_message_bytes=_int(env, "NEWSMON_MAX_MESSAGE_BYTES", defaults.max_message_bytes),
+        session_timeout=_seconds(env, "NEWSMON_SESSION_TIMEOUT", defaults.session_timeout),
+        stall_seconds=_seconds(env, "NEWSMON_STALL_SECONDS", defaults.stall_seconds),
+        kafka=security_from_env(env),
     )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import orjson
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from agents.kafka.rulesync import RuleFollower
 
 log = logging.getLogger(__name__)
+RESTARTS_ENV = "NEWSMON_RESTARTS_IN_PLACE"  # set by restart_in_place for the next process
 
 
 def build_enricher(settings: Settings, kb: KnowledgeBase, with_ner: bool = True) -> Enricher:
@@ -109,5 +111,19 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     if created:
         log.info("created topics %s", ", ".join(created))
     follow_rules(settings, kb, book)
-    app = create_app(settings, enrich_stage, detect_stage)
+    app = create_app(settings, enrich_stage, detect_stage, on_fatal=restart_in_place)
     faust.Worker(app, loglevel=loglevel).execute_from_commandline()
+
+
+def restart_in_place(reason: str) -> NoReturn:
+    """Replace this process with a fresh worker (same pid, same arguments): the cure for a
+    consumer that hangs and for a batch that cannot be delivered. Nothing is acknowledged past
+    the last commit, so the new process takes up exactly where the old one stopped; the old
+    group member is dropped by the broker after the session timeout."""
+    restarts = int(os.environ.get(RESTARTS_ENV, "0")) + 1
+    log.critical("restarting the worker in place (restart %d): %s", restarts, reason)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    env = {**os.environ, RESTARTS_ENV: str(restarts)}
+    os.execve(sys.executable, [sys.executable, "-m", "agents", *sys.argv[1:]], env)

@@ -49,6 +49,8 @@ class LocalBroker:
     controller_port: int = 9093
     heap: str = "512m"
     libs_dir: Path | None = None  # share one set of jars between several brokers (tests)
+    # (user, password) pairs: clients must then log in with SASL/PLAIN (the security test)
+    sasl_users: tuple[tuple[str, str], ...] = ()
 
     @property
     def bootstrap(self) -> str:
@@ -109,10 +111,31 @@ class LocalBroker:
             "message.max.bytes": "25000000",
             "log.retention.hours": "168",
         }
+        if self.sasl_users:
+            properties.update(self._sasl_properties())
         path = config_dir / "server.properties"
         path.write_text("".join(f"{key}={value}\n" for key, value in properties.items()))
         (config_dir / "log4j2.yaml").write_text(LOG4J_CONFIG)
         return path
+
+    def _sasl_properties(self) -> dict[str, str]:
+        """The client listener speaks SASL_PLAINTEXT with PLAIN logins; the first user is also
+        the broker's own login on that listener."""
+        first_user, first_password = self.sasl_users[0]
+        users = " ".join(f'user_{user}="{password}"' for user, password in self.sasl_users)
+        return {
+            "listeners": f"SASL_PLAINTEXT://127.0.0.1:{self.port},"
+            f"CONTROLLER://127.0.0.1:{self.controller_port}",
+            "advertised.listeners": f"SASL_PLAINTEXT://127.0.0.1:{self.port}",
+            "listener.security.protocol.map": "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name": "SASL_PLAINTEXT",
+            "sasl.enabled.mechanisms": "PLAIN",
+            "sasl.mechanism.inter.broker.protocol": "PLAIN",
+            "listener.name.sasl_plaintext.plain.sasl.jaas.config": (
+                "org.apache.kafka.common.security.plain.PlainLoginModule required "
+                f'username="{first_user}" password="{first_password}" {users};'
+            ),
+        }
 
     def _java(self, main_class: str, *args: str) -> list[str]:
         return [

@@ -23,6 +23,7 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from agents.core.clock import now_iso
 from agents.core.rules import RuleSet
 from agents.errors import NewsmonError
+from agents.kafka.security import client_options
 
 log = logging.getLogger(__name__)
 RULES_KEY = b"rules"
@@ -30,7 +31,9 @@ RULESET_SCHEMA = "ruleset.v1"
 
 
 def ensure_rules_topic(bootstrap: str, topic: str) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=15000)
+    admin = KafkaAdminClient(
+        bootstrap_servers=bootstrap, request_timeout_ms=15000, **client_options()
+    )
     try:
         if topic in set(admin.list_topics()):
             return
@@ -52,7 +55,7 @@ def publish_rules(bootstrap: str, topic: str, rules: RuleSet) -> dict[str, Any]:
         "rules": len(rules.rules),
         "text": rules.text,
     }
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", **client_options())
     try:
         producer.send(topic, key=RULES_KEY, value=orjson.dumps(record)).get(timeout=30)
     finally:
@@ -88,7 +91,9 @@ def latest_rules_at(bootstrap: str, topic: str) -> tuple[dict[str, Any] | None, 
 
 
 def _reader(bootstrap: str, topic: str, offset: int) -> KafkaConsumer:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, **client_options()
+    )
     partition = TopicPartition(topic, 0)
     consumer.assign([partition])
     if offset == 0:  # the topic's start may have been compacted away

@@ -122,3 +122,33 @@ def test_alert_agent_folds_a_repeated_story(app_and_sink, detector, enricher, hi
     assert alerts[0]["alert_id"] == alerts[1]["alert_id"]
     assert alerts[1]["story"]["outlets"] == 2
     assert [o.document["reason"] for o in sink.to(DEAD_LETTERS)] == ["not_object"]
+
+
+def test_a_batch_that_cannot_be_delivered_restarts_the_worker(enricher, detector) -> None:
+    """Faust would restart only the agent and never hand it the taken events again: the app
+    asks for a whole-worker restart (``on_fatal``; the worker re-executes itself)."""
+    reasons: list[str] = []
+
+    async def refusing(outputs: Sequence[Output]) -> None:
+        raise RuntimeError("broker refused the record")
+
+    settings = Settings(app_id="newsmon-agent-fatal", batch_seconds=0.01)
+    app = create_app(
+        settings,
+        EnrichStage(enricher),
+        DetectStage(detector),
+        publisher=refusing,
+        on_fatal=reasons.append,
+    )
+    app.finalize()
+    app.conf.store = "memory://"
+    enrich = app.agents["newsmon.enrich"]
+
+    async def scenario() -> None:
+        async with enrich.test_context() as agent:
+            await agent.put(value=orjson.dumps({"id": "a", "text": "Paris"}), key=b"k")
+            await _wait_for(lambda: bool(reasons))
+
+    asyncio.run(scenario())
+    assert reasons and "stage enrich failed" in reasons[0]
+    assert "broker refused the record" in reasons[0]

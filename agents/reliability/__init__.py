@@ -1,0 +1,7 @@
+"""Reliability scenarios on a real broker: bad input, crashes, scale-out, broker restarts, soak.
+
+``workload`` builds the messages, ``ledger`` accounts for every one of them (pure), ``scenarios``
+drives a throwaway cluster (agents.harness), ``report`` writes docs/reliability.md.
+"""
+
+NAMES = ("bad-input", "crash", "scale-out", "broker-restart")  # in the order they run
