@@ -154,7 +154,7 @@ class LocalBroker:
     def _format(self, config: Path) -> None:
         if (self.home / "data" / "meta.properties").exists():
             return
-        cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster = new_cluster_id()
         command = self._java("kafka.tools.StorageTool", "format", "-t", cluster, "-c", str(config))
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
@@ -245,6 +245,15 @@ class LocalBroker:
             return f"stopped (home {self.home})"
         state = "ready" if self.is_listening() else "starting"
         return f"{state}: pid {pid}, bootstrap {self.bootstrap}, log {self.log_file}"
+
+
+def new_cluster_id() -> str:
+    """A random KRaft cluster id. Like Kafka's own Uuid.randomUuid, never one that starts with
+    '-': the storage tool would read it as an option (1 start in 64 did, failing a test run)."""
+    while True:
+        cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster.startswith("-"):
+            return cluster
 
 
 def _reap(pid: int) -> None:

@@ -52,3 +52,10 @@ def test_stall_and_session_settings_are_checked() -> None:
     assert load_settings({"NEWSMON_STALL_SECONDS": "0"}).stall_seconds == 0
     with pytest.raises(Exception, match="NEWSMON_SESSION_TIMEOUT"):
         load_settings({"NEWSMON_SESSION_TIMEOUT": "soon"})
+
+
+def test_cluster_ids_never_look_like_an_option() -> None:
+    from agents.kafka.broker import new_cluster_id
+
+    ids = {new_cluster_id() for _ in range(2000)}
+    assert len(ids) == 2000 and not any(i.startswith("-") for i in ids)
