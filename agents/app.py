@@ -128,13 +128,24 @@ def create_app(
     publish = publisher or send_to_kafka
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-nlp")
     metrics = metrics or PipelineMetrics(new_registry())
-    metrics.restarts.set(int(os.environ.get("NEWSMON_RESTARTS_IN_PLACE", "0")))
+    restarts = int(os.environ.get("NEWSMON_RESTARTS_IN_PLACE", "0"))
+    metrics.restarts.set(restarts)
+    # Fault injection for the stall scenario only: hang after this many batches, in the first
+    # process (not after the restart in place that is supposed to cure it). 0: never.
+    fault_hang_after = settings.fault_hang_after if restarts == 0 else 0
     stream_topics = {topics.raw, topics.enriched, topics.matches, topics.alerts}
 
     async def run_stage(stage: EnrichStage | DetectStage, stream: faust.StreamT) -> None:
         loop = asyncio.get_running_loop()
         batches = stream.take_events(settings.batch_size, within=settings.batch_seconds)  # type: ignore[attr-defined]
+        done = 0
         async for events in batches:
+            if stage.name == "enrich" and 0 < fault_hang_after <= done:
+                log.warning(
+                    "fault injection: the enrich agent hangs now (NEWSMON_FAULT_HANG_AFTER)"
+                )
+                await asyncio.Event().wait()  # a stuck consumer, as in faust-streaming #629
+            done += 1
             records = [to_record(event) for event in events]
             try:
                 outputs = await loop.run_in_executor(executor, stage.process, records)

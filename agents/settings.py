@@ -54,6 +54,7 @@ class Settings:
     # committed offsets stuck this long with work waiting: restart the worker in place (0: off)
     stall_seconds: float = 120.0
     kafka: KafkaSecurity = field(default_factory=KafkaSecurity)
+    fault_hang_after: int = 0  # reliability scenarios only: see agents/app.py
 
     @property
     def broker_url(self) -> str:
@@ -119,4 +120,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         session_timeout=_seconds(env, "NEWSMON_SESSION_TIMEOUT", defaults.session_timeout),
         stall_seconds=_seconds(env, "NEWSMON_STALL_SECONDS", defaults.stall_seconds),
         kafka=security_from_env(env),
+        fault_hang_after=_int(env, "NEWSMON_FAULT_HANG_AFTER", 0),
     )

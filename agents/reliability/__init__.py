@@ -4,4 +4,11 @@
 drives a throwaway cluster (agents.harness), ``report`` writes docs/reliability.md.
 """
 
-NAMES = ("bad-input", "crash", "scale-out", "broker-restart")  # in the order they run
+NAMES = (
+    "bad-input",
+    "crash",
+    "scale-out",
+    "broker-restart",
+    "frozen",
+    "stall",
+)  # in the order they run

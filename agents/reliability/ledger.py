@@ -75,7 +75,7 @@ def account(
         elif message.article_id is not None and message.article_id in enriched_ids:
             row.enriched += 1
         else:
-            missing.append(message.article_id or message.kind)
+            missing.append(f"{message.article_id or message.kind}@{position[0]}:{position[1]}")
     row.lost = len(missing)
     if missing:
         row.notes.append("not accounted for: " + ", ".join(missing[:8]))

@@ -10,6 +10,8 @@ or a deadline passes; whatever is missing then is reported as lost, never retrie
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -253,6 +255,51 @@ def broker_restart(options: Options, down_seconds: float = 10.0) -> Row:
         return row
 
 
+def frozen(options: Options, frozen_seconds: float = 30.0) -> Row:
+    """The worker process is frozen (SIGSTOP) for longer than the session timeout with records
+    waiting, then let go: the group has moved on without it, and it must rejoin and finish the
+    work without anyone touching it."""
+    with running_cluster(options.home / "frozen") as cluster:
+        worker = cluster.add_worker()
+        pid = worker.pid
+        sent = send(cluster, _news(options, "frozen"))
+        stopped: list[bool] = []
+
+        def freeze_midway(progress: Progress) -> None:
+            if not stopped and len(progress.enriched) >= len(sent) // 4:
+                stopped.append(True)
+                os.kill(pid, signal.SIGSTOP)
+                time.sleep(frozen_seconds)
+                os.kill(pid, signal.SIGCONT)
+
+        row = settle("worker frozen 30 s", cluster, sent, options, during=freeze_midway)
+        row.notes.append(
+            f"SIGSTOP for {frozen_seconds:.0f} s (session timeout 15 s), then SIGCONT; "
+            + ("it rejoined by itself" if worker.alive() else "the worker DIED")
+        )
+        return row
+
+
+def stall(options: Options, limit: float = 10.0) -> Row:
+    """The enrich agent hangs for good after two batches (fault injection,
+    NEWSMON_FAULT_HANG_AFTER) while records keep waiting: the stall watch must see that no
+    offset moves and restart the worker in place (same pid), and nothing may be lost."""
+    with running_cluster(options.home / "stall") as cluster:
+        worker = cluster.add_worker(
+            NEWSMON_STALL_SECONDS=f"{limit:g}", NEWSMON_FAULT_HANG_AFTER="2", NEWSMON_BATCH_SIZE="4"
+        )
+        pid = worker.pid
+        sent = send(cluster, _news(options, "stall"))
+        row = settle("hung agent (stall watch)", cluster, sent, options)
+        restarts = worker.tail(500_000).count("restarting the worker in place")
+        row.notes.append(
+            f"agent hung after 2 batches, stall limit {limit:g} s; the worker restarted itself in "
+            f"place {restarts} time(s), pid {'unchanged' if worker.pid == pid else 'CHANGED'}"
+            + ("" if worker.alive() else "; the worker DIED")
+        )
+        return row
+
+
 @dataclass
 class SoakResult:
     row: Row
@@ -338,4 +385,6 @@ SCENARIOS: dict[str, Callable[[Options], Row]] = {
     "crash": crash,
     "scale-out": scale_out,
     "broker-restart": broker_restart,
+    "frozen": frozen,
+    "stall": stall,
 }
