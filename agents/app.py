@@ -42,6 +42,7 @@ from agents.core.pipeline import (
     Output,
 )
 from agents.core.stall import StallWatch
+from agents.ingest.web import register_ingest
 from agents.kafka.admin import TOPIC_MAX_MESSAGE_BYTES
 from agents.kafka.security import faust_credentials
 from agents.metrics import PipelineMetrics, new_registry
@@ -236,6 +237,7 @@ def create_app(
                     )
 
     destinations[WEBHOOK_DEAD] = webhook_dead_letters
+    register_ingest(app, settings, topic(topics.raw))
     return app
 
 

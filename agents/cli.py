@@ -93,6 +93,22 @@ def _parser() -> argparse.ArgumentParser:
     produce = commands.add_parser("produce", help="send raw-article JSONL lines to the raw topic")
     produce.add_argument("file", type=Path)
 
+    feeds = commands.add_parser("feeds", help="poll RSS/Atom feeds into the raw topic")
+    feeds_commands = feeds.add_subparsers(dest="feeds_command", required=True)
+    for action, text in (("run", "poll the feeds"), ("validate", "check the feed file")):
+        feeds_action = feeds_commands.add_parser(action, help=text)
+        feeds_action.add_argument(
+            "--config", type=Path, default=None, help="default NEWSMON_FEEDS or config/feeds.yaml"
+        )
+    feeds_run = feeds_commands.choices["run"]
+    feeds_run.add_argument("--once", action="store_true", help="poll every feed once, then exit")
+    feeds_run.add_argument(
+        "--state", type=Path, default=None, help="dedup database (NEWSMON_HOME/feeds.sqlite3)"
+    )
+    replay = commands.add_parser("replay", help="send raw-article JSONL, checked, with progress")
+    replay.add_argument("file", type=Path)
+    replay.add_argument("--rate", type=float, default=None, help="articles/s (default: no limit)")
+
     alerts = commands.add_parser("alerts", help="alerts on the alert topic")
     alerts_commands = alerts.add_subparsers(dest="alerts_command", required=True)
     tail = alerts_commands.add_parser("tail", help="print alerts as they arrive")
@@ -127,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     from agents import commands
+    from agents.ingest import commands as ingest
     from agents.reliability.run import run as run_scenarios
 
     handlers = {
@@ -143,6 +160,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         "tags": commands.tags,
         "report": commands.report,
         "alerts": commands.alerts,
+        "feeds": ingest.feeds,
+        "replay": ingest.replay,
         "scenarios": lambda args, _: run_scenarios(args),
     }
     return handlers[args.command](args, settings)

@@ -28,6 +28,7 @@ from tests.conftest import REPO
 pytestmark = pytest.mark.integration
 WEBHOOK_SECRET_ENV = "NEWSMON_TEST_WEBHOOK_SECRET"
 WEBHOOK_SECRET = "integration-test-secret"
+INGEST_TOKEN = "integration-ingest-token"
 
 
 def free_port() -> int:
@@ -115,6 +116,7 @@ def worker(broker: LocalBroker, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "NEWSMON_HOME": str(home),
         "NEWSMON_RULES": str(REPO / "config" / "rules.yaml"),
         WEBHOOK_SECRET_ENV: WEBHOOK_SECRET,
+        "NEWSMON_INGEST_TOKEN": INGEST_TOKEN,
     }
     topics = load_settings(env).topics
     ensure_topics(broker.bootstrap, topics.all(), 4)
