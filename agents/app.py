@@ -26,10 +26,12 @@ from typing import Any
 import aiohttp
 import faust
 import orjson
+from faust.types import TP
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from agents.core.deadletter import SourceRecord, dead_letter
 from agents.core.detect import RuleBook
+from agents.core.offsets import OffsetGuard
 from agents.core.pipeline import (
     ALERTS,
     DEAD_LETTERS,
@@ -148,6 +150,7 @@ def create_app(
                 await asyncio.Event().wait()  # a stuck consumer, as in faust-streaming #629
             done += 1
             records = [to_record(event) for event in events]
+            await guard_offsets(records)
             try:
                 outputs = await loop.run_in_executor(executor, stage.process, records)
                 await publish(outputs)
@@ -167,6 +170,25 @@ def create_app(
         return web.bytes(generate_latest(metrics.registry), content_type=content_type)
 
     stalls = StallWatch(settings.stall_seconds)
+    offsets = OffsetGuard()
+
+    async def guard_offsets(records: Sequence[SourceRecord]) -> None:
+        """Seek back over records the consumer skipped (see agents/core/offsets.py)."""
+        committed = getattr(app.consumer, "_committed_offset", {})
+        for record in records:
+            tp = TP(record.topic, record.partition)
+            back = offsets.check((record.topic, record.partition), record.offset, committed.get(tp))
+            if back is not None:
+                metrics.skipped.labels(record.topic).inc()
+                log.warning(
+                    "records skipped topic=%s partition=%d: got offset %d, expected %d; "
+                    "seeking back",
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    back,
+                )
+                await app.consumer.seek(tp, back)
 
     @app.timer(interval=METRICS_INTERVAL)
     async def sample_metrics() -> None:
@@ -187,6 +209,7 @@ def create_app(
     async def on_assigned(app: faust.App, assigned: Any, **kwargs: Any) -> None:
         metrics.rebalances.inc()
         stalls.reset()
+        offsets.forget()
         positions = _positions(app, stream_topics)  # drop the series of partitions given away
         metrics.set_lag([(topic, partition, lag) for topic, partition, _, lag in positions])
 
@@ -202,7 +225,9 @@ def create_app(
     async def alert(stream: faust.StreamT) -> None:
         # one event at a time: each table write goes to the changelog partition of its event
         async for event in stream.events():
-            outputs = alert_stage.process(to_record(event), rule_state)
+            record = to_record(event)
+            await guard_offsets([record])
+            outputs = alert_stage.process(record, rule_state)
             await publish(outputs)
             metrics.count(alert_stage.name, 1, outputs)
 
@@ -213,6 +238,7 @@ def create_app(
         async with aiohttp.ClientSession() as session:
             async for event in stream.events():
                 record = to_record(event)
+                await guard_offsets([record])
                 metrics.consumed.labels("webhook").inc()
                 try:
                     alert = orjson.loads(record.value)

@@ -105,6 +105,12 @@ class PipelineMetrics:
             "restarts in place)",
             registry=registry,
         )
+        self.skipped = Counter(
+            "news_offsets_skipped",
+            "Times a consumer skipped records and the worker sought back to read them",
+            ["topic"],
+            registry=registry,
+        )
         self.restarts = Gauge(
             "news_worker_restarts_in_place",
             "Times this worker process restarted itself after a failed stage or a stall",
