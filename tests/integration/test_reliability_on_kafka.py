@@ -71,9 +71,8 @@ def test_a_worker_frozen_past_its_session_rejoins_by_itself(options: scenarios.O
 def test_a_hung_agent_is_restarted_in_place_by_the_stall_watch(
     options: scenarios.Options,
 ) -> None:
-    """The watch must fire and the same process must finish the work. Losing nothing is not
-    asserted here: in 1 of 5 development runs two records were not re-delivered after the
-    restart (docs/reliability.md); the scenario reports it, this test checks the recovery."""
+    """The watch must fire, the same process must finish the work, and nothing may be lost
+    (before the offset guard, 1 run in 5 lost the first uncommitted record of a partition)."""
     row = scenarios.stall(options)
+    _accounted(row)
     assert "restarted itself in place 1 time(s), pid unchanged" in row.notes[-1], row
-    assert row.enriched + row.dead_letters >= row.sent - 2, row
