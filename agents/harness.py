@@ -223,6 +223,25 @@ class Cluster:
             worker.wait_ready()
         return worker
 
+    def wait_shared(self, timeout: float = 120.0) -> None:
+        """Until every worker reports lag for some raw partitions and together they own all
+        of them: the group has rebalanced to every worker."""
+        deadline = time.monotonic() + timeout
+        raw = self.topics.raw
+        while time.monotonic() < deadline:
+            owned = [
+                sum(
+                    1
+                    for name in w.metrics()
+                    if name.startswith("news_consumer_lag{") and raw in name
+                )
+                for w in self.workers
+            ]
+            if all(owned) and sum(owned) == self.partitions:
+                return
+            time.sleep(1.0)
+        raise RuntimeError("the workers did not share the raw partitions in time")
+
     def stop(self) -> None:
         for worker in self.workers:
             worker.stop()

@@ -227,7 +227,7 @@ def run_newsmon(
         cluster.start()
         for _ in range(workers):
             cluster.add_worker()
-        wait_shared(cluster)
+        cluster.wait_shared(180.0)
         log(f"  {workers} worker(s) ready")
         watch = Watch(cluster, cluster.topics.alerts, alerts=True)
         pids = {f"worker:{w.name}": w.pid for w in cluster.workers}
@@ -259,21 +259,6 @@ def run_newsmon(
         return run
     finally:
         cluster.stop()
-
-
-def wait_shared(cluster: Cluster, timeout: float = 180.0) -> None:
-    """Until every worker reports lag for some raw partition (owns a share of them)."""
-    deadline = time.monotonic() + timeout
-    raw = cluster.topics.raw
-    while time.monotonic() < deadline:
-        owned = [
-            sum(1 for name in w.metrics() if name.startswith("news_consumer_lag{") and raw in name)
-            for w in cluster.workers
-        ]
-        if all(owned) and sum(owned) == cluster.partitions:
-            return
-        time.sleep(1.0)
-    raise RuntimeError("the workers did not share the raw partitions in time")
 
 
 # --- the naive baseline ---------------------------------------------------------------------

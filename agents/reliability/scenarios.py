@@ -189,7 +189,7 @@ def scale_out(options: Options) -> Row:
     with running_cluster(options.home / "scale-out") as cluster:
         first = cluster.add_worker()
         second = cluster.add_worker()
-        _wait_shared(cluster)
+        cluster.wait_shared()
         sent = send(cluster, _news(options, "scale"))
         shares: dict[str, float] = {}
 
@@ -211,21 +211,6 @@ def scale_out(options: Options) -> Row:
             + f"; the survivor's total at the end: {int(shares_after)}"
         )
         return row
-
-
-def _wait_shared(cluster: Cluster, timeout: float = 120.0) -> None:
-    """Until every worker owns some raw partitions (the group has rebalanced to all)."""
-    deadline = time.monotonic() + timeout
-    raw = cluster.topics.raw
-    while time.monotonic() < deadline:
-        owned = [
-            sum(1 for name in w.metrics() if name.startswith("news_consumer_lag{") and raw in name)
-            for w in cluster.workers
-        ]
-        if all(owned):
-            return
-        time.sleep(1.0)
-    raise RuntimeError("the workers did not share the raw partitions in time")
 
 
 def broker_restart(options: Options, down_seconds: float = 10.0) -> Row:

@@ -48,7 +48,8 @@ def _payloads() -> list[bytes]:
     rng = random.Random(SEED)
     payloads = [rng.randbytes(rng.randrange(0, 300)) for _ in range(40)]
     for n in range(40):
-        article = {"id": f"fuzz-m{n}", "text": "China and Russia met in Moscow. " * 3}
+        # text that no shipped rule fires on: the alert topic is shared with other tests
+        article = {"id": f"fuzz-m{n}", "text": "The harbour reopened after the storm. " * 3}
         payloads.append(_mutate(rng, orjson.dumps(article)))
     for n in range(20):
         text = _random_text(rng, rng.randrange(1, 400))

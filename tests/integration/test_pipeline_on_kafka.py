@@ -19,13 +19,16 @@ def test_hindi_sample_gives_a_china_russia_alert(worker) -> None:
     hindi = HINDI_SAMPLE.read_bytes().splitlines()[0]
     worker.produce(worker.topics.raw, [hindi])
 
-    def has_china_russia(alerts: list[dict]) -> bool:
-        return any(a["rule"]["id"] == "china-russia" for a in alerts)
+    def ours(alert: dict) -> bool:
+        """This article's china-russia alert. The session's topics also carry other tests'
+        alerts, and the feed test sends the same text from a page first: then this one is an
+        update of that story, naming this article as the story's latest."""
+        latest = (alert.get("story") or {}).get("latest_article_id", alert["article"]["id"])
+        return alert["rule"]["id"] == "china-russia" and latest == "hi-wang-yi-lavrov-call"
 
-    alerts = worker.collect(worker.topics.alerts, has_china_russia)
-    alert = next(a for a in alerts if a["rule"]["id"] == "china-russia")
+    alerts = worker.collect(worker.topics.alerts, lambda seen: any(ours(a) for a in seen))
+    alert = next(a for a in alerts if ours(a))
     assert first_error("alert.v1", alert) is None
-    assert alert["article"]["id"] == "hi-wang-yi-lavrov-call"
     assert [e["name"] for e in alert["matched"]] == ["China", "Russia"]
     mentions = {m["text"] for e in alert["matched"] for m in e["mentions"]}
     assert {"चीन", "चीनी", "रूस", "रूसी"} <= mentions
