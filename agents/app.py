@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -131,11 +130,10 @@ def create_app(
     publish = publisher or send_to_kafka
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-nlp")
     metrics = metrics or PipelineMetrics(new_registry())
-    restarts = int(os.environ.get("NEWSMON_RESTARTS_IN_PLACE", "0"))
-    metrics.restarts.set(restarts)
+    metrics.restarts.set(settings.restarts_in_place)
     # Fault injection for the stall scenario only: hang after this many batches, in the first
     # process (not after the restart in place that is supposed to cure it). 0: never.
-    fault_hang_after = settings.fault_hang_after if restarts == 0 else 0
+    fault_hang_after = settings.fault_hang_after if settings.restarts_in_place == 0 else 0
     stream_topics = {topics.raw, topics.enriched, topics.matches, topics.alerts}
 
     async def run_stage(stage: EnrichStage | DetectStage, stream: faust.StreamT) -> None:

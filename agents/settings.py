@@ -10,6 +10,7 @@ from agents.errors import ConfigError
 from agents.kafka.security import KafkaSecurity, security_from_env
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+RESTARTS_ENV = "NEWSMON_RESTARTS_IN_PLACE"
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Settings:
     stall_seconds: float = 120.0
     kafka: KafkaSecurity = field(default_factory=KafkaSecurity)
     fault_hang_after: int = 0  # reliability scenarios only: see agents/app.py
+    restarts_in_place: int = 0  # set by agents.worker.restart_in_place for the next process
 
     @property
     def broker_url(self) -> str:
@@ -121,4 +123,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         stall_seconds=_seconds(env, "NEWSMON_STALL_SECONDS", defaults.stall_seconds),
         kafka=security_from_env(env),
         fault_hang_after=_int(env, "NEWSMON_FAULT_HANG_AFTER", 0),
+        restarts_in_place=_int(env, RESTARTS_ENV, 0),
     )

@@ -17,13 +17,12 @@ from agents.core.ner import EnglishNER
 from agents.core.pipeline import DetectStage, EnrichStage
 from agents.core.rules import RuleSet, load_rules, parse_rules
 from agents.errors import ConfigError, ConfigErrors
-from agents.settings import Settings
+from agents.settings import RESTARTS_ENV, Settings
 
 if TYPE_CHECKING:
     from agents.kafka.rulesync import RuleFollower
 
 log = logging.getLogger(__name__)
-RESTARTS_ENV = "NEWSMON_RESTARTS_IN_PLACE"  # set by restart_in_place for the next process
 
 
 def build_enricher(settings: Settings, kb: KnowledgeBase, with_ner: bool = True) -> Enricher:
@@ -120,7 +119,7 @@ def restart_in_place(reason: str) -> NoReturn:
     consumer that hangs and for a batch that cannot be delivered. Nothing is acknowledged past
     the last commit, so the new process takes up exactly where the old one stopped; the old
     group member is dropped by the broker after the session timeout."""
-    restarts = int(os.environ.get(RESTARTS_ENV, "0")) + 1
+    restarts = int(os.environ.get(RESTARTS_ENV) or 0) + 1
     log.critical("restarting the worker in place (restart %d): %s", restarts, reason)
     logging.shutdown()
     sys.stdout.flush()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from e2e import Run
 
+from agents.evaluation import markdown
 from agents.evaluation.bench import CoreSpeed, Profile, StageCosts
 
 P99_TARGET_MS = 500.0
@@ -39,9 +40,8 @@ def num(value: float, digits: int = 0) -> str:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A pipe table, every column but the first right-aligned."""
-    lines = ["| " + " | ".join(headers) + " |", "|---|" + "---:|" * (len(headers) - 1)]
-    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
+    """A pipe table, every column but the first right-aligned (the cells are formatted text)."""
+    return markdown.table(headers, rows, right_after_first=True)
 
 
 def mib(kib: float) -> str:

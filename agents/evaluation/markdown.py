@@ -10,10 +10,15 @@ from agents.evaluation.metrics import Counts
 NOT_DEFINED = "–"  # a ratio with a zero denominator: shown as undefined, never as 0
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A pipe table; numbers are right-aligned so columns compare at a glance."""
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], right_after_first: bool = False
+) -> str:
+    """A pipe table; numbers are right-aligned so columns compare at a glance (every column
+    but the first with ``right_after_first``, for cells already formatted as text)."""
     numeric = [
-        all(_is_number(row[i]) for row in rows) if rows else False for i in range(len(headers))
+        (right_after_first and i > 0)
+        or (all(_is_number(row[i]) for row in rows) if rows else False)
+        for i in range(len(headers))
     ]
     lines = [
         "| " + " | ".join(headers) + " |",

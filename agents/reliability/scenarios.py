@@ -15,6 +15,7 @@ import signal
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -96,11 +97,16 @@ def wait_accounted(
     return cluster.read_until([topics.enriched, topics.dead_letters], done, timeout, idle=3.0)
 
 
+@cache
+def _shipped_rules() -> Detector:
+    """The worker's rule file, loaded once for all scenarios (the detector keeps no state)."""
+    return Detector(load_rules(RULES, load_knowledge_base()))
+
+
 def expected_story_alerts(enriched_values: Sequence[bytes], sent: Sent) -> set[tuple[str, str]]:
     """The (rule, story) pairs the batch path (same rules, same folding code, one process)
     alerts on for the articles the cluster enriched: what the stream must deliver once each."""
-    detector = Detector(load_rules(RULES, load_knowledge_base()))
-    local = LocalAlerts(detector)
+    local = LocalAlerts(_shipped_rules())
     seen: set[str] = set()
     alerts: list[dict[str, Any]] = []
     for value in enriched_values:

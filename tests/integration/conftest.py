@@ -7,7 +7,6 @@ alone. Nothing here skips: without Java or Maven these tests fail, as they shoul
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import orjson
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
+from agents.harness import KAFKA_LIBS, free_port
 from agents.kafka.admin import ensure_topics
 from agents.kafka.broker import LocalBroker
 from agents.settings import Topics, load_settings
@@ -31,12 +31,6 @@ WEBHOOK_SECRET = "integration-test-secret"
 INGEST_TOKEN = "integration-ingest-token"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
     port = free_port()
@@ -45,7 +39,7 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
         tmp_path_factory.mktemp("kafka"),
         port=port,
         controller_port=controller,
-        libs_dir=REPO / ".newsmon" / "kafka" / "libs",
+        libs_dir=KAFKA_LIBS,
     )
     local.start(timeout=120)
     yield local
