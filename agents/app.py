@@ -1,8 +1,9 @@
 """The Faust application: agents that decode, call the core, send, and count.
 
-raw --enrich--> news.articles.enriched --detect--> news.rule-matches (keyed by rule id)
-    --alert (per-rule state in a changelogged table)--> news.alerts (+ a rule's own topic)
-    --webhook--> the rule's webhook;  anything refused --> news.deadletter / news.webhook.deadletter
+raw --enrich (entities, topics, rules)--> news.articles.enriched  and  news.rule-matches
+    (keyed by rule id) --alert (per-rule state in a changelogged table)--> news.alerts (+ a
+    rule's own topic; + news.webhook.outbox for a rule with a webhook) --webhook--> its webhook;
+    anything refused --> news.deadletter / news.webhook.deadletter
 
 NLP is CPU-heavy, so each batch runs in a worker thread: Faust's event loop keeps heart-beating,
 fetching and committing while spaCy works. Outputs are sent with ``force=True`` and awaited until
@@ -37,8 +38,8 @@ from agents.core.pipeline import (
     ENRICHED,
     MATCHES,
     TOPIC_PREFIX,
+    WEBHOOKS,
     AlertStage,
-    DetectStage,
     EnrichStage,
     Output,
 )
@@ -74,7 +75,6 @@ def to_record(event: Any) -> SourceRecord:
 def create_app(
     settings: Settings,
     enrich_stage: EnrichStage,
-    detect_stage: DetectStage,
     publisher: Publisher | None = None,
     book: RuleBook | None = None,
     metrics: PipelineMetrics | None = None,
@@ -107,9 +107,13 @@ def create_app(
         MATCHES: topic(topics.matches),
         ALERTS: topic(topics.alerts),
         DEAD_LETTERS: topic(topics.dead_letters),
+        WEBHOOKS: topic(topics.webhook_outbox),
     }
     webhook_dead_letters = topic(topics.webhook_dead_letters)
-    book = book or detect_stage.detector.book
+    if book is None:
+        if enrich_stage.detector is None:
+            raise ValueError("create_app needs a rule book or an enrich stage with a detector")
+        book = enrich_stage.detector.book
     alert_stage = AlertStage(book)
     rule_state = app.Table(
         "newsmon-rule-state", default=None, partitions=settings.partitions, help=RULE_STATE_HELP
@@ -134,9 +138,9 @@ def create_app(
     # Fault injection for the stall scenario only: hang after this many batches, in the first
     # process (not after the restart in place that is supposed to cure it). 0: never.
     fault_hang_after = settings.fault_hang_after if settings.restarts_in_place == 0 else 0
-    stream_topics = {topics.raw, topics.enriched, topics.matches, topics.alerts}
+    stream_topics = {topics.raw, topics.matches, topics.webhook_outbox}
 
-    async def run_stage(stage: EnrichStage | DetectStage, stream: faust.StreamT) -> None:
+    async def run_stage(stage: EnrichStage, stream: faust.StreamT) -> None:
         loop = asyncio.get_running_loop()
         batches = stream.take_events(settings.batch_size, within=settings.batch_seconds)  # type: ignore[attr-defined]
         done = 0
@@ -215,10 +219,6 @@ def create_app(
     async def enrich(stream: faust.StreamT) -> None:
         await run_stage(enrich_stage, stream)
 
-    @app.agent(destinations[ENRICHED], name="newsmon.detect")
-    async def detect(stream: faust.StreamT) -> None:
-        await run_stage(detect_stage, stream)
-
     @app.agent(destinations[MATCHES], name="newsmon.alert")
     async def alert(stream: faust.StreamT) -> None:
         # one event at a time: each table write goes to the changelog partition of its event
@@ -229,7 +229,9 @@ def create_app(
             await publish(outputs)
             metrics.count(alert_stage.name, 1, outputs)
 
-    @app.agent(destinations[ALERTS], name="newsmon.webhook")
+    # Only alerts of rules with a webhook come here (the alert stage puts them in an outbox), so
+    # the worker does not read back every alert it wrote.
+    @app.agent(destinations[WEBHOOKS], name="newsmon.webhook")
     async def webhook(stream: faust.StreamT) -> None:
         from agents.webhook import deliver
 
@@ -242,7 +244,7 @@ def create_app(
                     alert = orjson.loads(record.value)
                     rule = book.current.get(alert["rule"]["id"])
                 except (orjson.JSONDecodeError, KeyError, TypeError):
-                    continue  # not ours to judge: the alert topic is written by the alert agent
+                    continue  # not ours to judge: the outbox is written by the alert agent
                 if rule is None or rule.delivery.webhook is None:
                     continue
                 result = await deliver(

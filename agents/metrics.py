@@ -24,7 +24,7 @@ from prometheus_client import (
 
 from agents.core.pipeline import ALERTS, DEAD_LETTERS, ENRICHED, MATCHES, Output
 
-AGENTS = ("enrich", "detect", "alert", "webhook")
+AGENTS = ("enrich", "alert", "webhook")
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5, 10, 30, 60)
 
 

@@ -21,6 +21,7 @@ class Topics:
     dead_letters: str = "news.deadletter"
     matches: str = "news.rule-matches"  # internal: rule matches keyed by rule id
     webhook_dead_letters: str = "news.webhook.deadletter"
+    webhook_outbox: str = "news.webhook.outbox"  # internal: alerts of rules with a webhook
     rules: str = "news.rules"  # compacted, one partition: the rule set in force
 
     def all(self) -> tuple[str, ...]:
@@ -32,6 +33,7 @@ class Topics:
             self.dead_letters,
             self.matches,
             self.webhook_dead_letters,
+            self.webhook_outbox,
         )
 
 

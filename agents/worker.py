@@ -14,7 +14,7 @@ from agents.core.detect import Detector, RuleBook
 from agents.core.enrich import Enricher
 from agents.core.kb import KnowledgeBase, load_knowledge_base
 from agents.core.ner import EnglishNER
-from agents.core.pipeline import DetectStage, EnrichStage
+from agents.core.pipeline import EnrichStage
 from agents.core.rules import RuleSet, load_rules, parse_rules
 from agents.errors import ConfigError, ConfigErrors
 from agents.settings import RESTARTS_ENV, Settings
@@ -30,9 +30,7 @@ def build_enricher(settings: Settings, kb: KnowledgeBase, with_ner: bool = True)
     return Enricher(kb, EnglishNER() if settings.with_ner and with_ner else None)
 
 
-def build_stages(
-    settings: Settings, kb: KnowledgeBase | None = None
-) -> tuple[EnrichStage, DetectStage]:
+def build_stage(settings: Settings, kb: KnowledgeBase | None = None) -> EnrichStage:
     """Everything expensive, once. A bad rule file raises here, before any consumer starts."""
     kb = kb or load_knowledge_base(settings.entities_path)
     rules = load_rules(settings.rules_path, kb)
@@ -44,10 +42,7 @@ def build_stages(
         rules.version,
         len(rules.active()),
     )
-    return (
-        EnrichStage(enricher, settings.max_message_bytes),
-        DetectStage(Detector(rules), settings.max_message_bytes),
-    )
+    return EnrichStage(enricher, Detector(rules), settings.max_message_bytes)
 
 
 def check_delivery(rules: RuleSet, env: Mapping[str, str] | None = None) -> None:
@@ -103,14 +98,15 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
     from agents.kafka.admin import ensure_topics
 
     kb = load_knowledge_base(settings.entities_path)
-    enrich_stage, detect_stage = build_stages(settings, kb)
-    book = detect_stage.detector.book
+    enrich_stage = build_stage(settings, kb)
+    assert enrich_stage.detector is not None
+    book = enrich_stage.detector.book
     wanted = [*settings.topics.all(), *delivery_topics(book.current)]
     created = ensure_topics(settings.broker, wanted, settings.partitions)
     if created:
         log.info("created topics %s", ", ".join(created))
     follow_rules(settings, kb, book)
-    app = create_app(settings, enrich_stage, detect_stage, on_fatal=restart_in_place)
+    app = create_app(settings, enrich_stage, book=book, on_fatal=restart_in_place)
     faust.Worker(app, loglevel=loglevel).execute_from_commandline()
 
 

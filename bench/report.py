@@ -23,7 +23,7 @@ class Measurements:
     articles: str  # a paragraph on the article set
     words_per_article: float
     core: list[CoreSpeed]  # (a): [without NER, with NER]
-    stages: StageCosts  # the worker's three stages in one thread, with NER
+    stages: StageCosts  # the worker's two stages in one thread, with NER
     profile: Profile
     newsmon: list[Run]
     naive: list[Run]
@@ -132,20 +132,15 @@ def time_table(m: Measurements) -> str:
         ],
         ["= (a) with NER", num(ner, 2)],
         [
-            "enrich stage: (a) + decode, schema check, orjson "
+            "enrich stage: (a) + decode, schema check, rule evaluation, orjson "
             f"(of which schema {num(ms(s.schema['enrich']), 2)})",
             num(ms(s.seconds["enrich"]), 2),
-        ],
-        [
-            f"detect stage (of which schema check of the enriched article "
-            f"{num(ms(s.schema['detect']), 2)})",
-            num(ms(s.seconds["detect"]), 2),
         ],
         [
             f"alert stage (of which schema check of the match {num(ms(s.schema['alert']), 2)})",
             num(ms(s.seconds["alert"]), 2),
         ],
-        ["= the three stages in one thread, no Kafka", num(ms(stages), 2)],
+        ["= the two stages in one thread, no Kafka", num(ms(stages), 2)],
     ]
     for run in m.newsmon:
         worker = cpu_ms(run, "worker")
@@ -160,7 +155,7 @@ def time_table(m: Measurements) -> str:
                 num(worker - cpu_ms(run, "loop"), 2),
             ],
             [
-                "  worker minus the three stages in one thread (Faust, Kafka clients, table)",
+                "  worker minus the two stages in one thread (Faust, Kafka clients, table)",
                 num(worker - ms(stages), 2),
             ],
             ["  the broker (JVM)", num(cpu_ms(run, "broker"), 2)],
@@ -183,8 +178,8 @@ def profile_table(p: Profile) -> str:
     rows = [
         [label, num(1000 * s / p.articles, 2), f"{s / p.total_seconds:.0%}"] for label, s in p.parts
     ]
-    rows.append(["all three stages under cProfile", num(p.per_article_ms, 2), "100%"])
-    return table(["cProfile of the three stages (cumulative)", "ms/article", "share"], rows)
+    rows.append(["both stages under cProfile", num(p.per_article_ms, 2), "100%"])
+    return table(["cProfile of the two stages (cumulative)", "ms/article", "share"], rows)
 
 
 def verdicts(m: Measurements) -> list[tuple[str, str, bool]]:

@@ -33,7 +33,7 @@ from agents.core.enrich import Enricher  # noqa: E402
 from agents.core.kb import load_knowledge_base  # noqa: E402
 from agents.core.langid import detect_language  # noqa: E402
 from agents.core.ner import EnglishNER  # noqa: E402
-from agents.core.pipeline import AlertStage, DetectStage, EnrichStage  # noqa: E402
+from agents.core.pipeline import AlertStage, EnrichStage  # noqa: E402
 from agents.core.rules import load_rules  # noqa: E402
 from agents.evaluation import bench  # noqa: E402
 
@@ -97,7 +97,7 @@ def machine() -> list[str]:
 @dataclass(frozen=True)
 class Core:
     speeds: list[bench.CoreSpeed]  # (a): without NER, with NER
-    stages: bench.StageCosts  # the worker's three stages in one thread, with NER, warm
+    stages: bench.StageCosts  # the worker's two stages in one thread, with NER, warm
     profile: bench.Profile
     alerting: set[str]  # ids of the articles on which the bench rule matches
 
@@ -113,9 +113,9 @@ def measure_core(articles: list[dict[str, Any]]) -> Core:
     speeds.append(bench.core_speed("Enricher(kb, EnglishNER())", with_ner, articles))
     detector = Detector(load_rules(RULES, kb))
     alerting = {str(a["id"]) for a in bench.alerting_articles(with_ner, detector, articles)}
-    stages = (EnrichStage(with_ner), DetectStage(detector), AlertStage(detector.book))
+    stages = (EnrichStage(with_ner, detector), AlertStage(detector.book))
     values = [value for _, _, value in bench.messages(articles, "stages", len(articles))]
-    log("(a) the worker's three stages in one thread, then under cProfile")
+    log("(a) the worker's two stages in one thread, then under cProfile")
     bench.run_stages(*stages, values)  # warm, and the story table filled as in the cluster
     costs = bench.run_stages(*stages, values)
     profiled = bench.profile(

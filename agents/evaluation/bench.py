@@ -21,7 +21,7 @@ import orjson
 from agents.core.deadletter import SourceRecord
 from agents.core.detect import Detector
 from agents.core.enrich import Enricher
-from agents.core.pipeline import ENRICHED, MATCHES, AlertStage, DetectStage, EnrichStage
+from agents.core.pipeline import MATCHES, AlertStage, EnrichStage
 from agents.core.schemas import first_error
 from agents.evaluation.corpora import WMT_DIR, load_wmt
 from agents.evaluation.speed import cpu_seconds, five_hundred_word_articles, word_count
@@ -117,7 +117,7 @@ PROFILE_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rule evaluation", ("detect.py:matches_for",)),
     ("alert folding (story similarity)", ("alerting.py:fold",)),
 )
-STAGES = ("enrich", "detect", "alert")
+STAGES = ("enrich", "alert")
 
 
 @dataclass
@@ -133,19 +133,19 @@ class StageCosts:
         return 1000 * seconds / self.articles if self.articles else 0.0
 
 
-SCHEMAS = {"enrich": "raw_article.v1", "detect": "enriched_article.v1", "alert": "rule_match.v1"}
+SCHEMAS = {"enrich": "raw_article.v1", "alert": "rule_match.v1"}
 
 
 def run_stages(
     enrich: EnrichStage,
-    detect: DetectStage,
     alert: AlertStage,
     values: Sequence[bytes],
     batch_size: int = 32,
     schema_costs: bool = True,
 ) -> StageCosts:
-    """The worker's three stages in one thread on raw values, in its batches, with a dict for
-    the table; each stage's CPU seconds, then what checking its inputs' schema alone costs."""
+    """The worker's two stages (enrich with its rules, then alert) in one thread on raw values,
+    in its batches, with a dict for the table; each stage's CPU seconds, then what checking its
+    inputs' schema alone costs."""
     costs = StageCosts(articles=len(values))
     store: dict[str, Any] = {}
     inputs: dict[str, list[bytes]] = {stage: [] for stage in STAGES}
@@ -153,16 +153,12 @@ def run_stages(
     for first in range(0, len(values), batch_size):
         raw = [record(v) for v in values[first : first + batch_size]]
         started = clock()
-        enriched = [o.value for o in enrich.process(raw) if o.destination == ENRICHED]
+        matches = [o.value for o in enrich.process(raw) if o.destination == MATCHES]
         costs.seconds["enrich"] += (middle := clock()) - started
-        found = detect.process([record(v) for v in enriched])
-        matches = [o.value for o in found if o.destination == MATCHES]
-        costs.seconds["detect"] += (last := clock()) - middle
         for match in matches:
             costs.alerts += len(alert.process(record(match), store))
-        costs.seconds["alert"] += clock() - last
+        costs.seconds["alert"] += clock() - middle
         inputs["enrich"] += values[first : first + batch_size]
-        inputs["detect"] += enriched
         inputs["alert"] += matches
     for stage, schema in SCHEMAS.items() if schema_costs else ():
         documents = [orjson.loads(v) for v in inputs[stage]]

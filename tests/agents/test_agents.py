@@ -17,7 +17,6 @@ from agents.core.pipeline import (
     DEAD_LETTERS,
     ENRICHED,
     MATCHES,
-    DetectStage,
     EnrichStage,
     Output,
 )
@@ -39,7 +38,7 @@ class Collected:
 def app_and_sink(enricher, detector):
     sink = Collected()
     settings = Settings(app_id="newsmon-agent-test", batch_seconds=0.01)
-    app = create_app(settings, EnrichStage(enricher), DetectStage(detector), publisher=sink)
+    app = create_app(settings, EnrichStage(enricher, detector), publisher=sink)
     app.finalize()
     app.conf.store = "memory://"
     return app, sink
@@ -75,24 +74,25 @@ def test_enrich_agent_enriches_and_dead_letters(app_and_sink, hindi_article) -> 
     }
 
 
-def test_detect_agent_sends_rule_matches_keyed_by_rule(
-    app_and_sink, enricher, hindi_article
-) -> None:
+def test_enrich_agent_sends_rule_matches_keyed_by_rule(app_and_sink, hindi_article) -> None:
     app, sink = app_and_sink
-    detect = app.agents["newsmon.detect"]
-    enriched = enricher.enrich(hindi_article)
+    enrich = app.agents["newsmon.enrich"]
 
     async def scenario() -> None:
-        async with detect.test_context() as agent:
-            await agent.put(value=orjson.dumps(enriched), key=b"hi")
+        async with enrich.test_context() as agent:
+            await agent.put(value=orjson.dumps(hindi_article), key=b"hi")
             await agent.put(value=b"\xff\xfe", key=b"bad")
-            await _wait_for(lambda: len(sink.outputs) >= 3)
+            await _wait_for(lambda: len(sink.to(MATCHES)) >= 1 and len(sink.to(DEAD_LETTERS)))
 
     asyncio.run(scenario())
+    assert "newsmon.detect" not in app.agents  # rules run in the enrich batch
     matches = {o.key: o.document for o in sink.to(MATCHES)}
     assert b"china-russia" in matches
     assert matches[b"china-russia"]["alert"]["article"]["id"] == "hi-wang-yi-lavrov-call"
     assert [o.document["reason"] for o in sink.to(DEAD_LETTERS)] == ["not_utf8"]
+    # the enriched article is published before its matches
+    kinds = [o.destination for o in sink.outputs if o.destination != DEAD_LETTERS]
+    assert kinds[0] == ENRICHED and set(kinds[1:]) == {MATCHES}
 
 
 def test_alert_agent_folds_a_repeated_story(app_and_sink, detector, enricher, hindi_article):
@@ -135,8 +135,7 @@ def test_a_batch_that_cannot_be_delivered_restarts_the_worker(enricher, detector
     settings = Settings(app_id="newsmon-agent-fatal", batch_seconds=0.01)
     app = create_app(
         settings,
-        EnrichStage(enricher),
-        DetectStage(detector),
+        EnrichStage(enricher, detector),
         publisher=refusing,
         on_fatal=reasons.append,
     )

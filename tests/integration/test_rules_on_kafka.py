@@ -325,7 +325,7 @@ def test_delivery_to_a_rule_topic_a_signed_webhook_and_its_dead_letters(
 
     original = orjson.loads(base64.b64decode(letter["original_base64"]))
     assert original["rule"]["id"] == "it-webhook-dead"
-    assert letter["source"]["topic"] == worker.topics.alerts
+    assert letter["source"]["topic"] == worker.topics.webhook_outbox
 
 
 def test_story_state_survives_a_killed_worker(worker: Worker, tmp_path) -> None:

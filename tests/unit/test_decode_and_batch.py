@@ -6,7 +6,10 @@ import orjson
 import pytest
 
 from agents.batch import detect_file, enrich_file
+from agents.core.deadletter import SourceRecord
 from agents.core.decode import Rejection, decode_article
+from agents.core.detect import Detector
+from agents.core.pipeline import DEAD_LETTERS, ENRICHED, MATCHES, EnrichStage
 
 
 @pytest.mark.parametrize(
@@ -71,3 +74,34 @@ def test_detect_file_end_to_end(enricher, detector, hindi_article) -> None:
     assert "china-russia" in rules
     assert summary.rejected == 1
     assert errors.getvalue().startswith("line 2: schema_violation: ")
+
+
+def test_enrich_stage_publishes_the_article_even_when_its_rules_fail(
+    enricher, detector, hindi_article
+) -> None:
+    """Rules run in the enrich batch: an article whose rule evaluation raises is still
+    published enriched, and a dead letter (stage detect) keeps its raw bytes and offset; the
+    other articles of the batch get their matches."""
+
+    class Flaky(Detector):
+        def matches_for(self, article):
+            if article["id"] == "broken":
+                raise ValueError("rule engine bug")
+            return super().matches_for(article)
+
+    stage = EnrichStage(enricher, Flaky(detector.book))
+    broken = orjson.dumps({**hindi_article, "id": "broken"})
+    outputs = stage.process(
+        [SourceRecord("raw", 0, 7, broken), SourceRecord("raw", 0, 8, orjson.dumps(hindi_article))]
+    )
+    enriched = [o.document["id"] for o in outputs if o.destination == ENRICHED]
+    assert enriched == ["broken", "hi-wang-yi-lavrov-call"]
+    [letter] = [o.document for o in outputs if o.destination == DEAD_LETTERS]
+    assert (letter["stage"], letter["reason"], letter["source"]["offset"]) == (
+        "detect",
+        "processing_error",
+        7,
+    )
+    assert "rule engine bug" in letter["message"]
+    matched = {o.document["alert"]["article"]["id"] for o in outputs if o.destination == MATCHES}
+    assert matched == {"hi-wang-yi-lavrov-call"}

@@ -104,3 +104,37 @@ def test_a_missing_secret_is_a_failure_not_an_unsigned_post(monkeypatch) -> None
 
     result = asyncio.run(scenario())
     assert not result.delivered and "NOT_SET_ANYWHERE" in result.reason
+
+
+def test_only_alerts_of_webhook_rules_go_to_the_webhook_outbox(kb, enricher) -> None:
+    """The webhook agent reads an outbox, not every alert: the alert stage writes an alert
+    there only when its rule has a webhook."""
+    from agents.core.deadletter import SourceRecord
+    from agents.core.detect import Detector
+    from agents.core.pipeline import ALERTS, MATCHES, WEBHOOKS, AlertStage, EnrichStage
+    from agents.core.rules import parse_rules
+
+    rules = parse_rules(
+        "r.yaml",
+        "rules:\n"
+        "  - id: hooked\n    all_of: [Chile]\n"
+        "    delivery: {webhook: {url: 'http://127.0.0.1:9/hook'}}\n"
+        "  - id: plain\n    all_of: [Chile]\n",
+        kb,
+    )
+    detector = Detector(rules)
+    raw = b'{"id": "a1", "text": "Chile and Peru signed a fisheries agreement.", "lang": "en"}'
+    matches = [
+        o
+        for o in EnrichStage(enricher, detector).process([SourceRecord("raw", 0, 0, raw)])
+        if o.destination == MATCHES
+    ]
+    alert_stage, store = AlertStage(detector.book), {}
+    routed = {
+        match.key.decode(): sorted(
+            o.destination
+            for o in alert_stage.process(SourceRecord("matches", 0, n, match.value), store)
+        )
+        for n, match in enumerate(matches)
+    }
+    assert routed == {"hooked": [ALERTS, WEBHOOKS], "plain": [ALERTS]}
