@@ -212,6 +212,7 @@ def create_app(
         metrics.rebalances.inc()
         stalls.reset()
         offsets.forget()
+        alert_stage.mirrors.forget()  # the rule state may have been written by another worker
         positions = _positions(app, stream_topics)  # drop the series of partitions given away
         metrics.set_lag([(topic, partition, lag) for topic, partition, _, lag in positions])
 

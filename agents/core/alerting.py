@@ -16,7 +16,8 @@ from typing import Any
 from agents.core.clock import now_iso
 from agents.core.detect import Detector, alert_id
 from agents.core.rules import Rule
-from agents.core.stories import SAME_STORY, similarity
+from agents.core.stories import SAME_STORY
+from agents.core.storyindex import StoryMirror, StoryMirrors
 
 Store = MutableMapping[str, Any]
 MAX_STORIES = 1000  # per rule; the oldest go first
@@ -31,8 +32,9 @@ def iso(seconds: float) -> str:
 class AlertFolder:
     """Decides, per rule, whether a match is a new alert, an update of one, or nothing."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, mirrors: StoryMirrors | None = None) -> None:
         self.store = store
+        self.mirrors = mirrors or StoryMirrors()
 
     def fold(self, match: dict[str, Any], rule: Rule) -> list[dict[str, Any]]:
         if rule.kind == "threshold":
@@ -43,34 +45,43 @@ class AlertFolder:
 
     # -- one alert per story ------------------------------------------------------------
     def _story(self, match: dict[str, Any], rule: Rule) -> list[dict[str, Any]]:
+        """Count the match into the most similar open story of its rule, or open a new one.
+        The open stories are found through the rule's mirror (agents/core/storyindex.py); the
+        result is that of reading every story in directory order, dropping the expired ones."""
         now = float(match["event_time"])
         article_id = match["alert"]["article"]["id"]
         directory_key = f"{rule.id}|stories"
+        prefix = f"{rule.id}|story|"
         story_ids: list[str] = list(self.store.get(directory_key, ()))
-        kept = []
-        best: tuple[float, str, dict[str, Any]] | None = None
-        for story_id in story_ids:
-            story = self.store.get(f"{rule.id}|story|{story_id}")
-            if story is None or story["last_seen"] < now - rule.story_window:
-                self.store.pop(f"{rule.id}|story|{story_id}", None)
-                continue
-            kept.append(story_id)
-            if article_id in story["article_ids"]:
-                return []  # a replay of an article already counted
-            score = similarity(match["signature"], story["signature"])
-            if score >= SAME_STORY and (best is None or score > best[0]):
-                best = (score, story_id, story)
+        mirror = self.mirrors.of(rule.id, story_ids, lambda s: self.store.get(prefix + s))
+        expired = set(mirror.expired(now - rule.story_window))
+        owner = mirror.story_of(article_id)
+        if owner is not None and owner not in expired:
+            # a replay of an article already counted; the directory scan this replaces had
+            # dropped the expired stories listed before that story, and only those
+            before = story_ids.index(owner)
+            self._drop(mirror, [s for s in story_ids[:before] if s in expired], prefix)
+            return []
+        self._drop(mirror, [s for s in story_ids if s in expired], prefix)
+        kept = [s for s in story_ids if s not in expired]
+        best: tuple[float, str] | None = None
+        for score, story_id in mirror.similar(match["signature"], SAME_STORY):
+            if story_id not in expired and (best is None or score > best[0]):
+                best = (score, story_id)
         if best is not None:
-            _, story_id, story = best
+            score, story_id = best
+            story = self.store[prefix + story_id]
             story["copies"] += 1
             story["last_seen"] = max(story["last_seen"], now)
             if match["source"] not in story["outlets"]:
                 story["outlets"].append(match["source"])
             story["article_ids"] = [*story["article_ids"], article_id][-MAX_IDS:]
-            self.store[f"{rule.id}|story|{story_id}"] = story
+            self.store[prefix + story_id] = story
+            mirror.counted(story_id, story["last_seen"], story["article_ids"])
             if kept != story_ids:
                 self.store[directory_key] = kept
-            return [_story_alert(story, UPDATE, best[0])]
+                mirror.directory = list(kept)
+            return [_story_alert(story, UPDATE, score)]
         new_id = alert_id(rule.id, article_id)
         story = {
             "alert_id": new_id,
@@ -83,11 +94,17 @@ class AlertFolder:
             "alert": match["alert"],
         }
         kept.append(new_id)
-        for old in kept[:-MAX_STORIES]:
-            self.store.pop(f"{rule.id}|story|{old}", None)
-        self.store[f"{rule.id}|story|{new_id}"] = story
+        self._drop(mirror, kept[:-MAX_STORIES], prefix)
+        self.store[prefix + new_id] = story
         self.store[directory_key] = kept[-MAX_STORIES:]
+        mirror.opened(new_id, story["signature"], now, article_id)
+        mirror.directory = kept[-MAX_STORIES:]
         return [_story_alert(story, NEW, None)]
+
+    def _drop(self, mirror: StoryMirror, story_ids: list[str], prefix: str) -> None:
+        for story_id in story_ids:
+            self.store.pop(prefix + story_id, None)
+        mirror.removed(story_ids)
 
     # -- N articles from M sources within T -----------------------------------------------
     def _threshold(self, match: dict[str, Any], rule: Rule) -> list[dict[str, Any]]:

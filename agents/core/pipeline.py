@@ -18,6 +18,7 @@ from agents.core.deadletter import SourceRecord, dead_letter
 from agents.core.decode import DEFAULT_MAX_BYTES, Rejection, decode_article
 from agents.core.detect import Detector, RuleBook
 from agents.core.enrich import Enricher
+from agents.core.storyindex import StoryMirrors
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ class AlertStage:
 
     def __init__(self, book: RuleBook) -> None:
         self.book = book
+        self.mirrors = StoryMirrors()  # kept across records; forget() after a rebalance
 
     def process(self, record: SourceRecord, store: Store) -> list[Output]:
         match = decode_article(record.value, "rule_match.v1", MAX_MATCH_BYTES)
@@ -147,7 +149,7 @@ class AlertStage:
             log.info("match dropped: rule %s is no longer active", rule_id)
             return []
         try:
-            alerts = AlertFolder(store).fold(match, rule)
+            alerts = AlertFolder(store, self.mirrors).fold(match, rule)
         except Exception as exc:
             log.exception("alert folding failed rule=%s", rule_id)
             return [_dead(record, self.name, "processing_error", repr(exc)[:500])]
