@@ -160,3 +160,41 @@ def test_a_mirror_rebuilds_when_the_directory_changed_underneath() -> None:
     assert mirror.similar([1] * 32 + [2] * 32, 0.5) == [(0.5, "s1")]
     assert mirror.similar([1] * 31 + [2] * 33, 0.5) == []
     assert mirror.expired(0.0) == ["gone"]  # listed without a record: dropped like an expired one
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chile and Peru signed a fisheries agreement on Monday, officials said.",
+        "中国和俄罗斯外长通电话，讨论了双边关系。" * 3,
+        "भारत और चीन के विदेश मंत्रियों ने फोन पर बातचीत की।",
+        "Two words",
+        "",
+    ],
+)
+def test_signatures_keep_the_values_stored_in_rule_state(text: str) -> None:
+    """Open stories keep their first signature in the rule state: a faster signature must
+    give the values of the reference formula (CRC-32 of each shingle's UTF-8 bytes)."""
+    import re
+    import zlib
+
+    import numpy as np
+
+    from agents.core import stories
+
+    folded = text.casefold()
+    if len(stories._CHARACTERS.findall(folded)) > len(folded) / 3:
+        letters = "".join(ch for ch in folded if not ch.isspace())
+        grams = {letters[i : i + 4].encode() for i in range(max(1, len(letters) - 3))}
+    else:
+        words = re.findall(r"\w+", folded)
+        grams = (
+            {" ".join(words).encode()}
+            if len(words) < 3
+            else {" ".join(words[i : i + 3]).encode() for i in range(len(words) - 2)}
+        )
+    hashes = np.fromiter((zlib.crc32(g) for g in grams), dtype=np.uint64)
+    expected = [
+        int(v) for v in ((hashes[:, None] * stories._A + stories._B) % stories._PRIME).min(axis=0)
+    ]
+    assert stories.signature(text) == expected
