@@ -87,13 +87,16 @@ def throughput_table(m: Measurements) -> str:
                 f"{rate / (m.ner_rate * run.processes):.0%}" if ours else "–",
                 f"{rate / naive[run.processes]:.1f}x" if ours and naive.get(run.processes) else "–",
                 num(cpu_ms(run, "worker"), 1),
+                num(cpu_ms(run, "worker") * rate / 1000, 2),
+                f"{1000 / m.ner_rate / cpu_ms(run, 'worker'):.0%}" if ours else "–",
                 num(cpu_ms(run, "broker"), 1),
                 ", ".join(mib(k) for k in run.peak_kib),
             ]
         )
     headers = ["(b), (c) through Kafka: backlog drained", "articles", "seconds", "articles/s"]
     headers += ["words/s", "of (a) with NER x processes", "x naive, same processes"]
-    headers += ["worker CPU ms/article", "broker CPU ms/article", "peak RSS per process, MiB"]
+    headers += ["worker CPU ms/article", "cores the worker(s) used", "(a) CPU / worker CPU"]
+    headers += ["broker CPU ms/article", "peak RSS per process, MiB"]
     return table(headers, rows)
 
 
