@@ -19,21 +19,29 @@ same answer:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 Loader = Callable[[str], dict[str, Any] | None]  # story id -> the stored story, if any
+VALUES = 1 << 33  # MinHash values are below the prime 2**32 + 15
+
+
+def _keys(signature: Sequence[int]) -> list[int]:
+    """One int per (position, value): smaller and faster in a dict than a tuple."""
+    return [position * VALUES + value for position, value in enumerate(signature)]
 
 
 @dataclass
 class StoryMirror:
     directory: list[str]  # the story ids in directory order, as last read or written
-    signatures: dict[str, list[int]] = field(default_factory=dict)
+    signatures: dict[str, array[int]] = field(default_factory=dict)
     last_seen: dict[str, float] = field(default_factory=dict)
     articles: dict[str, list[str]] = field(default_factory=dict)  # remembered ids, in order
     owner: dict[str, str] = field(default_factory=dict)  # article id -> its story id
-    postings: dict[tuple[int, int], set[str]] = field(default_factory=dict)
+    # (position, value) -> the story holding it, or a set when several do (rare but possible)
+    postings: dict[int, str | set[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, directory: list[str], load: Loader) -> StoryMirror:
@@ -62,8 +70,11 @@ class StoryMirror:
         """(similarity, story id) of every story at ``at_least`` or more, in directory order;
         the similarity is exactly ``stories.similarity`` of the two signatures."""
         counts: dict[str, int] = {}
-        for key in enumerate(signature):
-            for story_id in self.postings.get(key, ()):
+        for key in _keys(signature):
+            holders = self.postings.get(key)
+            if holders is None:
+                continue
+            for story_id in (holders,) if isinstance(holders, str) else holders:
                 counts[story_id] = counts.get(story_id, 0) + 1
         found = []
         for story_id, equal in counts.items():
@@ -92,12 +103,14 @@ class StoryMirror:
 
     def removed(self, story_ids: Iterable[str]) -> None:
         for story_id in story_ids:
-            for key in enumerate(self.signatures.pop(story_id, ())):
+            for key in _keys(self.signatures.pop(story_id, ())):
                 holders = self.postings.get(key)
-                if holders is not None:
+                if holders == story_id:
+                    del self.postings[key]
+                elif isinstance(holders, set):
                     holders.discard(story_id)
-                    if not holders:
-                        del self.postings[key]
+                    if len(holders) == 1:
+                        self.postings[key] = holders.pop()
             for article_id in self.articles.pop(story_id, ()):
                 if self.owner.get(article_id) == story_id:
                     del self.owner[article_id]
@@ -106,13 +119,19 @@ class StoryMirror:
     def _add(
         self, story_id: str, signature: list[int], seen: float, article_ids: list[str]
     ) -> None:
-        self.signatures[story_id] = signature
+        self.signatures[story_id] = array("Q", signature)
         self.last_seen[story_id] = seen
         self.articles[story_id] = article_ids
         for article_id in article_ids:
             self.owner[article_id] = story_id
-        for key in enumerate(signature):
-            self.postings.setdefault(key, set()).add(story_id)
+        for key in _keys(signature):
+            holders = self.postings.get(key)
+            if holders is None:
+                self.postings[key] = story_id
+            elif isinstance(holders, set):
+                holders.add(story_id)
+            elif holders != story_id:
+                self.postings[key] = {holders, story_id}
 
 
 class StoryMirrors:
