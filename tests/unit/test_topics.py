@@ -116,3 +116,99 @@ def test_the_term_scanner_finds_what_find_terms_finds(enricher) -> None:
     expected = [(first, aliases) for _, _, first, aliases in matcher.find_terms(doc)]
     assert expected
     assert [(first, scanner.entries[entry]) for first, _, entry in scanner.scan(doc)] == expected
+
+
+# Cross-language alignment of the lexicons (issue 5): each language covers the meanings English
+# covers, concept by concept, at the same weight; a language that falls behind fails here.
+ECONOMY, POLITICS_TOP, DISASTER = "medtop:04000000", "medtop:11000000", "medtop:03000000"
+WMT_LANGUAGES = ("cs", "de", "es", "fr", "hi", "is", "ja", "ru", "uk", "zh")
+# The same spelling, another weight on purpose: English "fed" is also a verb, French "collège"
+# is a secondary school, Turkish "petrol" is crude oil (English petrol is gasoline).
+FALSE_FRIENDS = {
+    ("medtop:20000350", "fed"),
+    ("medtop:05000000", "college"),
+    ("medtop:20001243", "petrol"),
+}
+
+
+@pytest.fixture(scope="module")
+def lexicons():
+    from agents.core.topics import load_lexicons
+
+    return load_lexicons(default_vocabulary())
+
+
+def _counts(terms, key):
+    from collections import Counter
+
+    return Counter(key(term) for term in terms)
+
+
+def test_every_language_is_aligned_with_english_concept_by_concept(lexicons) -> None:
+    assert set(WMT_LANGUAGES) <= set(lexicons)
+    english = _counts(lexicons["en"], lambda t: t.qcode)
+    behind = []
+    for lang, terms in sorted(lexicons.items()):
+        counts = _counts(terms, lambda t: t.qcode)
+        for qcode, n in english.items():  # at least 60% of English's terms for every concept
+            if counts[qcode] < max(1, 0.6 * n):
+                behind.append(f"{lang} {qcode}: {counts[qcode]} terms, English {n}")
+    assert not behind, behind
+
+
+def test_term_counts_per_top_level_subject_stay_within_a_ratio_of_english(lexicons) -> None:
+    vocabulary = default_vocabulary()
+    top = lambda term: vocabulary.lineage(term.qcode)[-1]  # noqa: E731
+    english = _counts(lexicons["en"], top)
+    assert len(english) == 17
+    off = []
+    for lang, terms in sorted(lexicons.items()):
+        counts = _counts(terms, top)
+        for subject, n in english.items():
+            if not 0.8 <= counts[subject] / n <= 2.5:
+                off.append(f"{lang} {subject}: {counts[subject]} terms, English {n}")
+    assert not off, off
+
+
+def test_no_language_lists_a_term_twice_for_a_concept(lexicons) -> None:
+    from agents.core.normalize import fold
+
+    for lang, terms in lexicons.items():
+        keys = [(t.qcode, fold(t.text)) for t in terms]
+        assert len(keys) == len(set(keys)), lang
+
+
+def test_a_term_spelled_as_in_english_has_the_english_weight(lexicons) -> None:
+    from agents.core.normalize import fold
+
+    english = {(t.qcode, fold(t.text)): t.weight for t in lexicons["en"]}
+    differing = [
+        (lang, t.qcode, t.text, t.weight)
+        for lang, terms in lexicons.items()
+        for t in terms
+        if lang != "en"
+        and (key := (t.qcode, fold(t.text))) in english
+        and english[key] != t.weight
+        and key not in FALSE_FRIENDS
+    ]
+    assert not differing, differing
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "subject"),
+    [  # inflected forms (case endings, lemmas, Icelandic prefixes) still match the lexicon
+        ("cs", "Hasiči zasahovali u rozsáhlého požáru, záchranáři ošetřili zraněných.", DISASTER),
+        ("ru", "Центробанк повысил ключевую ставку, инфляция в стране ускорилась.", ECONOMY),
+        ("uk", "Нацбанк знизив облікову ставку, інфляція сповільнилася.", ECONOMY),
+        ("de", "Die Notenbank erhöhte den Leitzins, die Inflationsrate stieg erneut.", ECONOMY),
+        ("hi", "चुनाव आयोग ने मतदान की तारीखों की घोषणा की, मतदाताओं में उत्साह है।", POLITICS_TOP),
+        ("is", "Kosningarnar fóru fram í gær og kjörsóknin var góð.", POLITICS_TOP),
+        ("ja", "日銀は政策金利を引き上げ、物価上昇の抑制を目指す。", ECONOMY),
+        ("zh", "央行宣布加息，以抑制通胀。", ECONOMY),
+        ("pl", "Bank centralny podniósł stopy procentowe, inflacja przyspieszyła.", ECONOMY),
+        ("tr", "Merkez bankası faiz oranını artırdı, enflasyon yükseldi.", ECONOMY),
+    ],
+)
+def test_inflected_forms_find_their_subject(enricher, lang, text, subject) -> None:
+    tags = enricher.enrich({"id": "t", "text": text, "lang": lang})["topics"]
+    assert [tag["qcode"] for tag in tags if tag["level"] == 1] == [subject]
