@@ -163,5 +163,5 @@ def test_no_stale_series_after_a_rebalance(prometheus, worker) -> None:
     partitions = {(s["metric"]["topic"], s["metric"]["partition"]) for s in owned}
     assert partitions, "lag is reported"
     assert len(partitions) == len(owned), "one series per owned partition"
-    assert {topic for topic, _ in partitions} >= {worker.topics.raw, worker.topics.enriched}
+    assert {topic for topic, _ in partitions} >= {worker.topics.raw, worker.topics.matches}
     assert query(prometheus, "news_rebalances_total")
