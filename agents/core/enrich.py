@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from spacy.tokens import Doc
+
 from agents.core.clock import now_iso
 from agents.core.entities import EntityExtractor
 from agents.core.kb import KnowledgeBase
@@ -37,7 +39,8 @@ class Enricher:
     def enrich_many(
         self, articles: Sequence[dict[str, Any]], ingested_at: Sequence[str | None] | None = None
     ) -> list[dict[str, Any]]:
-        """Enrich a batch; English NER runs over the batch's English texts in one pipe."""
+        """Enrich a batch; English NER runs over the batch's English texts in one pipe, topic
+        tagging over the whole batch at once."""
         guesses = [detect_language(a["text"], a.get("lang")) for a in articles]
         named: list[list[NamedSpan]] = [[] for _ in articles]
         if self.ner is not None:
@@ -46,26 +49,50 @@ class Enricher:
                 english, self.ner.find_many(articles[i]["text"] for i in english), strict=True
             ):
                 named[i] = spans
+        parsed = [
+            self._parse(article["text"], guess.lang, spans)
+            for article, guess, spans in zip(articles, guesses, named, strict=True)
+        ]
+        topics = self._topics(articles, [guess.lang for guess in guesses], parsed)
         times = ingested_at or [None] * len(articles)
         return [
-            self._enriched(article, guess.lang, guess.score, spans, ingested)
-            for article, guess, spans, ingested in zip(articles, guesses, named, times, strict=True)
+            self._enriched(article, guess.lang, guess.score, entities, tags, ingested)
+            for article, guess, (_, entities), tags, ingested in zip(
+                articles, guesses, parsed, topics, times, strict=True
+            )
         ]
 
     def enrich(self, article: dict[str, Any], ingested_at: str | None = None) -> dict[str, Any]:
         return self.enrich_many([article], [ingested_at])[0]
+
+    def _parse(
+        self, text: str, lang: str, named: list[NamedSpan]
+    ) -> tuple[Doc, list[dict[str, Any]]]:
+        """The article's Doc (the topic tagger reads the same tokens) and its entities."""
+        doc = self.extractor.tokenize(text, lang)
+        return doc, [item.to_dict() for item in self.extractor.extract(text, lang, named, doc)]
+
+    def _topics(
+        self,
+        articles: Sequence[dict[str, Any]],
+        langs: list[str],
+        parsed: list[tuple[Doc, list[dict[str, Any]]]],
+    ) -> list[list[dict[str, Any]]]:
+        if not self.with_topics:
+            return [[] for _ in articles]
+        texts = [article["text"] for article in articles]
+        entities = [found for _, found in parsed]
+        return self.topics.tag_many(texts, langs, entities, [doc for doc, _ in parsed])
 
     def _enriched(
         self,
         article: dict[str, Any],
         lang: str,
         score: float,
-        named: list[NamedSpan],
+        entities: list[dict[str, Any]],
+        topics: list[dict[str, Any]],
         ingested_at: str | None,
     ) -> dict[str, Any]:
-        text = article["text"]
-        doc = self.extractor.tokenize(text, lang)
-        entities = [item.to_dict() for item in self.extractor.extract(text, lang, named, doc)]
         return {
             **article,
             "schema": ENRICHED_SCHEMA,
@@ -75,5 +102,5 @@ class Enricher:
             "ingested_at": article.get("ingested_at") or ingested_at,
             "enriched_at": now_iso(),
             "entities": entities,
-            "topics": self.topics.tag(text, lang, entities, doc) if self.with_topics else [],
+            "topics": topics,
         }

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -160,6 +161,19 @@ def _arabic_name_particle(doc: Doc, i: int) -> bool:
 
 def _is_capitalised_word(word: str) -> bool:
     return word[:1].isupper() and word.isalpha()
+
+
+_ORTH_COLUMN = "newsmon.orth"  # Doc.user_data key of the memo below
+
+
+def orth_column(doc: Doc) -> np.ndarray[Any, Any]:
+    """The Doc's token hashes, read once per Doc: the entity matcher and the topic scanner both
+    need them, and ``to_array`` is a sizeable part of a topic scan. Our Docs are never
+    retokenised, so the memo cannot go stale."""
+    column = doc.user_data.get(_ORTH_COLUMN)
+    if column is None:
+        column = doc.user_data[_ORTH_COLUMN] = doc.to_array(ORTH)
+    return column
 
 
 @dataclass(frozen=True)
@@ -340,7 +354,7 @@ class LanguageMatcher:
         return self.find_in(self.tokenize(text), text)
 
     def find_in(self, doc: Doc, text: str) -> list[Mention]:
-        orths = doc.to_array(ORTH).tolist()
+        orths = orth_column(doc).tolist()
         self._cache_keys(orths)
         start_orths = self._start_orths
         starts = [i for i, orth in enumerate(orths) if orth in start_orths]
@@ -403,7 +417,27 @@ class LanguageMatcher:
 
 
 _TERMINAL = -1  # the trie key under which a node keeps the entry that ends there
-TERM_SLOTS = 1 << 17  # key-id cache slots per lexicon (2 MB)
+TERM_SLOTS = 1 << 18  # key cache slots per lexicon (2 MB)
+_LOW = np.uint64(TERM_SLOTS - 1)  # the orth bits that choose a slot
+_ONE = np.uint64(1)
+PAIR_SLOTS = 1 << 16  # hashed first two keys of longer terms (~1,500 a lexicon): few false hits
+
+
+def _pair_slot(first: Any, second: Any) -> Any:
+    """The bitmap slot of a pair of key ids (ints or arrays of them); the prime spreads the
+    pairs of one first key."""
+    return (first * 4099 + second) & (PAIR_SLOTS - 1)
+
+
+@dataclass(frozen=True)
+class TermMatches:
+    """A batch's term matches by Doc, then in text order: the Doc (its place in the batch),
+    first token, end token and lexicon entry of each."""
+
+    doc: np.ndarray[Any, Any]
+    first: np.ndarray[Any, Any]
+    end: np.ndarray[Any, Any]
+    entry: np.ndarray[Any, Any]
 
 
 class TermScanner:
@@ -411,10 +445,15 @@ class TermScanner:
 
     The same longest-match, left-to-right matches over the same keys (the matcher's tokenizer,
     key function and index), but each token's key is reduced to a small integer once and read
-    back with numpy (a direct-mapped cache indexed by the orth hash's low bits), candidate starts
-    are found by numpy too (first key, and second key where a term needs two), and only those
-    few are walked in a trie of key ids. A match is (first token, end token, entry), where
-    ``entries[entry]`` is the tuple of aliases the matcher keeps for that key sequence.
+    back with numpy (a direct-mapped cache indexed by the orth hash's low bits), and the trie of
+    key ids is followed with numpy too (``_TrieArrays``). A match is (first token, end token,
+    entry), where ``entries[entry]`` is the tuple of aliases the matcher keeps for that key
+    sequence.
+
+    A whole batch of Docs is scanned at once: a numpy call costs about as much as a Python loop
+    over a few dozen items whatever the array's size, so per-article arrays would spend most of
+    the time in those fixed costs. The token hashes are the ones the entity matcher read
+    (``orth_column``).
     """
 
     def __init__(self, matcher: LanguageMatcher) -> None:
@@ -431,78 +470,202 @@ class TermScanner:
                 self.entries.append(aliases)
         self._key_ids = key_ids
         size = len(key_ids) + 1
-        self._starts = np.zeros(size, dtype=bool)  # key id -> starts a term
-        self._alone = np.zeros(size, dtype=bool)  # key id -> is a whole one-token term
-        pairs: list[int] = []
+        if size << 2 > TERM_SLOTS:
+            raise ValueError(f"{size} keys: too many for the key cache's slots")
+        self._starts = set(self._trie)  # key ids that start a term
+        self._nodes = _TrieArrays(self._trie, size)
+        # A direct-mapped cache of token codes (key id << 1 | starts a term) by orth hash, read
+        # with one numpy gather per batch. A slot holds orth ^ (code << 1 | 1): XOR-ed with the
+        # orth of a token that chooses the slot, it gives code << 1 | 1 for the orth it holds
+        # and a number past the slot bits (or 0, for an unused slot) for any other orth.
+        self._slots = np.arange(TERM_SLOTS, dtype=np.uint64)
+        self._known: dict[int, int] = {}  # behind it: every orth seen -> code (0: in no term)
+        self._longer = np.zeros(PAIR_SLOTS, dtype=bool)  # hashed first two keys of longer terms
         for first_id, node in self._trie.items():
-            self._starts[first_id] = True
-            self._alone[first_id] = _TERMINAL in node
-            pairs.extend(first_id * size + second for second in node if second != _TERMINAL)
-        self._size = size
-        self._pairs = np.unique(np.array(pairs, dtype=np.int64))  # valid first two key ids
-        # a direct-mapped cache of key ids by orth hash, read with one numpy gather per Doc
-        self._slot_orth = np.zeros(TERM_SLOTS, dtype=np.uint64)
-        self._slot_id = np.zeros(TERM_SLOTS, dtype=np.int64)
-        self._known: dict[int, int] = {}  # behind it: every orth seen -> key id (0: in no term)
+            for second in node:
+                if second != _TERMINAL:
+                    self._longer[_pair_slot(first_id, second)] = True
 
-    def _key_ids_of(self, column: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-        slots = (column & np.uint64(TERM_SLOTS - 1)).astype(np.intp)
-        ids = self._slot_id[slots]
-        missed = np.flatnonzero(self._slot_orth[slots] != column)
+    def _codes_of(self, column: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """Each token's code: key id << 1 | whether that key starts a term (0: in no term)."""
+        slots = column & _LOW
+        held = self._slots.take(slots)
+        held ^= column
+        missed = ((held - _ONE) >= _LOW).nonzero()[0]  # not in 1 .. _LOW
+        codes = (held >> _ONE).view(np.int64)
         if len(missed):
-            known = self._known
-            if len(known) + len(missed) > KEY_CACHE_SIZE:  # a stream never stops bringing words
-                known.clear()
-            strings, token_key, key_ids = (
-                self.matcher.nlp.vocab.strings,
-                self.matcher.token_key,
-                self._key_ids,
-            )
-            for i in missed.tolist():
-                orth = int(column[i])
-                found = known.get(orth)
-                if found is None:
-                    found = known[orth] = key_ids.get(token_key(strings[orth]), 0)
-                ids[i] = self._slot_id[slots[i]] = found
-                self._slot_orth[slots[i]] = orth
-        return ids
+            self._fill(column, slots, missed, codes)
+        return codes
+
+    def _fill(
+        self,
+        column: np.ndarray[Any, Any],
+        slots: np.ndarray[Any, Any],
+        missed: np.ndarray[Any, Any],
+        codes: np.ndarray[Any, Any],
+    ) -> None:
+        """Codes of the tokens the slots do not hold (two words of a batch may share one),
+        from the dict behind them or, for a word never seen, the key function."""
+        known = self._known
+        if len(known) + len(missed) > KEY_CACHE_SIZE:  # a stream never stops bringing words
+            known.clear()
+        orths = column.take(missed)
+        found = list(map(known.get, orths.tolist()))
+        if None in found:
+            strings, token_key = self.matcher.nlp.vocab.strings, self.matcher.token_key
+            key_ids, starts = self._key_ids, self._starts
+            for n, orth in enumerate(orths.tolist()):
+                if found[n] is None:
+                    key_id = key_ids.get(token_key(strings[orth]), 0)
+                    found[n] = known[orth] = key_id << 1 | (key_id in starts)
+        values = np.array(found, dtype=np.int64)
+        codes[missed] = values
+        self._slots[slots.take(missed)] = orths ^ (values.view(np.uint64) << _ONE | _ONE)
 
     def scan(self, doc: Doc) -> list[tuple[int, int, int]]:
         """(first token, end token, entry) per match, in text order."""
-        column = doc.to_array(ORTH)
-        if not len(column):
-            return []
-        ids = self._key_ids_of(column)
-        starts = self._starts[ids]
-        if not starts.any():
-            return []
-        pairs = ids[:-1] * self._size + ids[1:]
-        places = np.minimum(np.searchsorted(self._pairs, pairs), max(0, len(self._pairs) - 1))
-        paired = np.zeros(len(ids), dtype=bool)
-        if len(self._pairs):
-            paired[:-1] = self._pairs[places] == pairs
-        candidates = np.flatnonzero(starts & (self._alone[ids] | paired)).tolist()
-        keys = ids.tolist()
-        walk = paired.tolist()
-        trie, n = self._trie, len(keys)
-        found: list[tuple[int, int, int]] = []
+        found = self.scan_many([doc])
+        return list(
+            zip(found.first.tolist(), found.end.tolist(), found.entry.tolist(), strict=True)
+        )
+
+    def scan_many(self, docs: Sequence[Doc]) -> TermMatches:
+        """The matches of every Doc, its tokens read as one array: most terms are one word, and
+        the few starts whose next key continues a term are followed key by key, all at once."""
+        columns = [orth_column(doc) for doc in docs]
+        bounds = np.fromiter(accumulate(map(len, columns), initial=0), np.int64, len(docs) + 1)
+        if not bounds[-1]:
+            return _no_matches()
+        codes = self._codes_of(np.concatenate(columns))
+        starts = (codes & 1).nonzero()[0]
+        trie = self._nodes
+        firsts = codes.take(starts) >> 1
+        nexts = codes.take(starts + 1, mode="clip") >> 1
+        nodes = trie.first.take(firsts)
+        single = trie.terminal.take(nodes)  # a one-word term, unless a longer one starts there
+        maybe = self._longer.take(_pair_slot(firsts, nexts)).nonzero()[0]  # hashed: few
+        following = trie.children(nodes.take(maybe), nexts.take(maybe))
+        at = starts.take(maybe)
+        limits = bounds.take(bounds.searchsorted(at, side="right"))  # each one's Doc's end
+        longer = ((following >= 0) & (at + 1 < limits)).nonzero()[0]
+        if len(longer):
+            single[maybe.take(longer)] = -1
+        alone = (single >= 0).nonzero()[0]
+        position, entry = starts.take(alone), single.take(alone)
+        end = position + 1
+        if len(longer):
+            found = self._longest(
+                codes,
+                at.take(longer),
+                nodes.take(maybe.take(longer)),
+                following.take(longer),
+                limits.take(longer),
+            )
+            position, end, entry = _merge(position, end, entry, found, len(codes))
+        doc = bounds.searchsorted(position, side="right") - 1
+        base = bounds.take(doc)
+        return TermMatches(doc, position - base, end - base, entry)
+
+    def _longest(
+        self,
+        codes: np.ndarray[Any, Any],
+        starts: np.ndarray[Any, Any],
+        nodes: np.ndarray[Any, Any],
+        following: np.ndarray[Any, Any],
+        limits: np.ndarray[Any, Any],
+    ) -> tuple[list[int], list[int], list[int]]:
+        """(position, end, entry) of the longest term at each start whose first two keys begin
+        one, followed key by key within its Doc (up to ``limits``) for all the starts at once;
+        then, left to right, a start inside an earlier match is dropped."""
+        trie = self._nodes
+        entry = trie.terminal.take(nodes)  # the one-word term, if the longer ones fail
+        end = starts + 1
+        alive, node, after = np.arange(len(starts)), following, starts + 2
+        while len(alive):
+            ending = trie.terminal.take(node)
+            done = (ending >= 0).nonzero()[0]
+            entry[alive.take(done)] = ending.take(done)
+            end[alive.take(done)] = after.take(done)
+            go = ((after < limits) & trie.branching.take(node)).nonzero()[0]
+            node = trie.children(node.take(go), codes.take(after.take(go)) >> 1)
+            found = (node >= 0).nonzero()[0]
+            kept = go.take(found)
+            alive, node = alive.take(kept), node.take(found)
+            after, limits = after.take(kept) + 1, limits.take(kept)
+        positions: list[int] = []
+        ends: list[int] = []
+        entries: list[int] = []
         resume = 0
-        for i in candidates:
-            if i < resume:
-                continue
-            node = trie[keys[i]]
-            if not walk[i]:  # a one-token term that no longer one continues here
-                found.append((i, i + 1, node[_TERMINAL]))
-                continue
-            entry, end, j = node.get(_TERMINAL, -1), i + 1, i + 1
-            while j < n:
-                node = node.get(keys[j])
-                if node is None:
-                    break
-                j += 1
-                if _TERMINAL in node:
-                    entry, end = node[_TERMINAL], j
-            if entry >= 0:
-                found.append((i, end, entry))
-                resume = end
-        return found
+        for i, stop, term in zip(starts.tolist(), end.tolist(), entry.tolist(), strict=True):
+            if i >= resume and term >= 0:
+                positions.append(i)
+                ends.append(stop)
+                entries.append(term)
+                resume = stop
+        return positions, ends, entries
+
+
+class _TrieArrays:
+    """The lexicon's trie of key ids as arrays, so that all the candidate terms of a batch are
+    followed one key at a time together: node -> the entry of the term ending there (-1: none)
+    and whether longer terms go on; (node, key) -> child, by binary search."""
+
+    def __init__(self, trie: dict[int, Any], keys: int) -> None:
+        self._keys = keys
+        self.first = np.full(keys, -1, dtype=np.int64)  # key id -> its node as a first key
+        terminal: list[int] = []
+        branching: list[bool] = []
+        links: list[tuple[int, int]] = []  # (node * keys + key, child)
+
+        def visit(node: dict[int, Any]) -> int:
+            number = len(terminal)
+            terminal.append(node.get(_TERMINAL, -1))
+            branching.append(len(node) > (_TERMINAL in node))
+            for key, child in node.items():
+                if key != _TERMINAL:
+                    links.append((number * keys + key, visit(child)))
+            return number
+
+        for key, child in trie.items():
+            self.first[key] = visit(child)
+        self.terminal = np.array(terminal, dtype=np.int64)
+        self.branching = np.array(branching, dtype=bool)
+        links.sort()
+        last = np.iinfo(np.int64).max  # past every link: keeps searchsorted in range
+        self._links = np.array([link for link, _ in links] + [last], dtype=np.int64)
+        self._children = np.array([child for _, child in links] + [-1], dtype=np.int64)
+
+    def children(
+        self, nodes: np.ndarray[Any, Any], keys: np.ndarray[Any, Any]
+    ) -> np.ndarray[Any, Any]:
+        """Each node's child by the key beside it; -1 where it has none."""
+        links = nodes * self._keys + keys
+        places = self._links.searchsorted(links)
+        return np.where(self._links.take(places) == links, self._children.take(places), -1)
+
+
+def _merge(
+    position: np.ndarray[Any, Any],
+    end: np.ndarray[Any, Any],
+    entry: np.ndarray[Any, Any],
+    walked: tuple[list[int], list[int], list[int]],
+    tokens: int,
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """The one-word matches not inside a longer match, and the longer ones, in text order."""
+    starts, stops, entries = walked
+    covered = [k for i, stop in zip(starts, stops, strict=True) for k in range(i + 1, stop)]
+    if covered:
+        inside = np.zeros(tokens, dtype=bool)
+        inside[covered] = True
+        outside = ~inside.take(position)
+        position, end, entry = position[outside], end[outside], entry[outside]
+    position = np.concatenate([position, np.array(starts, dtype=np.int64)])
+    order = position.argsort(kind="stable")
+    end = np.concatenate([end, np.array(stops, dtype=np.int64)]).take(order)
+    entry = np.concatenate([entry, np.array(entries, dtype=np.int64)]).take(order)
+    return position.take(order), end, entry
+
+
+def _no_matches() -> TermMatches:
+    empty = np.zeros(0, dtype=np.int64)
+    return TermMatches(empty, empty, empty, empty)

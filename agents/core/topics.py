@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -192,26 +193,108 @@ def _data(*parts: str) -> Path:
     return Path(str(resources.files("agents").joinpath("data", *parts)))
 
 
-def _repeated(occurrences: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """A term's weight, up to twice that when it recurs: an article that says "nuclear power"
-    four times is about it; one passing word repeated is still one word."""
-    return np.minimum(REPEAT_CAP, 1 + REPEAT_BONUS * (occurrences - 1))
+_Row = tuple[tuple[int, float], ...]  # a piece of evidence: (concept column, weight > 0)
+_Array = np.ndarray[Any, Any]
+_Passing = tuple[int, float, int, int, float]  # column, score, its pieces, their occurrences
+_score = itemgetter(1)
 
 
 @dataclass(frozen=True)
 class _Lexicon:
-    """One language's lexicon, compiled: the scanner's entries as rows of weights per concept."""
+    """One language's lexicon, compiled: its scanner, and where its entries' rows start."""
 
     scanner: TermScanner
-    weights: np.ndarray[Any, Any]  # entry x concept: the entry's weight for it or a descendant
+    base: int  # entry n is row base + n of the tagger's rows
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """A concept as its tags show it, prepared once rather than per article."""
+
+    qcode: str
+    label: str
+    level: int
+    parents: tuple[str, ...]
+    top: int  # the column of its top-level subject
+
+
+class _Rows:
+    """Every piece of evidence's weights over the concepts as flat sparse rows, so that a batch's
+    pieces become (concept, weight) pairs in a few numpy calls."""
+
+    def __init__(self) -> None:
+        self._columns: list[int] = []
+        self._weights: list[float] = []
+        self._ends: list[int] = []
+        self.arrays = self._build()
+
+    def extend(self, rows: Iterable[_Row]) -> int:
+        """Appends rows (under the tagger's lock) and returns the number of the first."""
+        base = len(self._ends)
+        for row in rows:
+            self._columns.extend(column for column, _ in row)
+            self._weights.extend(weight for _, weight in row)
+            self._ends.append(len(self._columns))
+        self.arrays = self._build()  # replaced whole: a batch in flight keeps the one it read
+        return base
+
+    def _build(self) -> tuple[_Array, _Array, _Array, _Array]:
+        """(first pair, number of pairs) per row, and (column, weight) per pair."""
+        ends = np.array(self._ends, dtype=np.int64)
+        lengths = np.diff(ends, prepend=0)
+        columns = np.array(self._columns, dtype=np.int64)
+        return ends - lengths, lengths, columns, np.array(self._weights, dtype=float)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pieces:
+    """A batch's evidence: one piece per (article, lexicon entry found), then one per (article,
+    entity with a cue). A term is shown where it first occurs."""
+
+    article: _Array
+    row: _Array
+    order: _Array  # between equally strong pieces: the one found first, cues after terms
+    count: _Array  # occurrences, as floats
+    first: list[int]  # per term piece, the first and end token of its first occurrence
+    end: list[int]
+    cue_names: list[str]  # per cue piece
+    rank: list[int]  # order as evidence: cues first (-1), then terms as the text has them
+
+    def item(self, piece: int, text: str, doc: Doc | None) -> dict[str, Any]:
+        """A piece as evidence: the entity, or the term with its character offsets."""
+        terms = len(self.first)
+        if piece >= terms:
+            return {"entity": self.cue_names[piece - terms]}
+        assert doc is not None, "terms are found in a Doc"
+        first, end = self.first[piece], self.end[piece]
+        token = doc[first]
+        start = token.idx
+        if end > first + 1:  # most terms are one word: one Token object fewer
+            token = doc[end - 1]
+        end = token.idx + len(token)
+        return {"term": text[start:end], "start": start, "end": end}
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Per (article, concept) the batch's evidence supports: its score, the sum of its COUNTED
+    strongest pieces, and its pieces strongest first (ties: the piece found first)."""
+
+    key: _Array  # article * concepts + column
+    total: _Array
+    first: _Array  # where its pieces start in ``pieces``
+    size: _Array
+    mentions: _Array  # its pieces' occurrences, all of them
+    pieces: _Array
 
 
 class TopicTagger:
-    """Built once; ``tag`` is called per article with the entity layer's Doc and entities.
+    """Built once; ``tag_many`` is called per batch with the entity layer's Docs and entities.
 
-    Every piece of evidence (a lexicon entry, an entity cue) is a precomputed row of weights over
-    the concepts it supports, itself and its ancestors; an article's scores are a few numpy
-    operations over the rows it matched, with no Python work per concept.
+    Every piece of evidence (a lexicon entry found, an entity cue) is a precomputed sparse row
+    of weights over the concepts it supports, itself and its ancestors. A batch's scores and
+    evidence orders come from one sort of all its (article, concept, weight) pairs: numpy's
+    fixed cost per call would dominate on one article's few dozen pairs.
     """
 
     def __init__(
@@ -234,11 +317,12 @@ class TopicTagger:
         used |= {q for cues in entity_cues.values() for q, _ in cues}
         self.columns = sorted({c for q in used for c in vocabulary.lineage(q)})
         self._column = {qcode: i for i, qcode in enumerate(self.columns)}
-        self._top_of = np.array([self._column[vocabulary.lineage(q)[-1]] for q in self.columns])
-        self._is_top = np.array([vocabulary.is_top(q) for q in self.columns])
-        self._cues = {
-            entity: self._row([(q, w) for q, w in cues]) for entity, cues in entity_cues.items()
-        }
+        self._concepts = [self._describe(qcode) for qcode in self.columns]
+        self._level1 = [concept.level == 1 for concept in self._concepts]
+        self._top = [concept.top for concept in self._concepts]
+        self._rows = _Rows()
+        base = self._rows.extend(self._row(cues) for cues in entity_cues.values())
+        self._cues = {entity: base + n for n, entity in enumerate(entity_cues)}
         self._compiled: dict[str, _Lexicon | None] = {}
         self._lock = threading.Lock()
 
@@ -247,15 +331,19 @@ class TopicTagger:
         vocabulary = default_vocabulary()
         return cls(vocabulary, load_lexicons(vocabulary), load_entity_cues(vocabulary, kb), nlp_for)
 
-    def _row(self, weighted: Iterable[tuple[str, float]]) -> np.ndarray[Any, Any]:
+    def _describe(self, qcode: str) -> _Column:
+        concept, lineage = self.vocabulary.concepts[qcode], self.vocabulary.lineage(qcode)
+        return _Column(qcode, concept.label, concept.level, lineage[1:], self._column[lineage[-1]])
+
+    def _row(self, weighted: Iterable[tuple[str, float]]) -> _Row:
         """Weights over the concepts: each concept keeps the strongest weight given to it or to
         one of its descendants (one term counts once for a parent, however many children)."""
-        row = np.zeros(len(self.columns))
+        row: dict[int, float] = {}
         for qcode, weight in weighted:
             for covered in self.vocabulary.lineage(qcode):
                 column = self._column[covered]
-                row[column] = max(row[column], weight)
-        return row
+                row[column] = max(row.get(column, 0.0), weight)
+        return tuple(sorted((column, weight) for column, weight in row.items() if weight > 0))
 
     def matcher_for(self, lang: str) -> LanguageMatcher | None:
         compiled = self._lexicon_for(lang)
@@ -281,115 +369,214 @@ class TopicTagger:
         )
         scanner = TermScanner(matcher)
         weights = self._weights
-        rows = [
+        base = self._rows.extend(
             self._row((a.entity_id, weights.get((lang, a.entity_id, a.text), 1.0)) for a in entry)
             for entry in scanner.entries
-        ]
-        matrix = np.array(rows) if rows else np.zeros((0, len(self.columns)))
-        return _Lexicon(scanner, matrix)
+        )
+        return _Lexicon(scanner, base)
 
     def tag(
         self, text: str, lang: str, entities: Sequence[dict[str, Any]], doc: Doc | None = None
     ) -> list[dict[str, Any]]:
-        rows: list[np.ndarray[Any, Any]] = []
-        occurrences: list[int] = []
-        places: list[tuple[int, int] | str] = []  # per row: first (start, end) token, or entity
-        compiled = self._lexicon_for(lang)
-        if compiled is not None:
-            doc = doc if doc is not None else compiled.scanner.matcher.tokenize(text)
-            matches = compiled.scanner.scan(doc)
-            if matches:
-                first: dict[int, tuple[int, int]] = {}
-                counted: dict[int, int] = {}
-                for start, end, entry in matches:
-                    if entry in counted:
-                        counted[entry] += 1
-                    else:
-                        counted[entry] = 1
-                        first[entry] = (start, end)
-                rows.append(compiled.weights[list(first)])
-                occurrences.extend(counted.values())
-                places.extend(first.values())
-        cued = [(e, self._cues[e["id"]]) for e in entities if e["id"] in self._cues]
-        if cued:
-            rows.append(np.array([row for _, row in cued]))
-            occurrences.extend(1 for _ in cued)
-            places.extend(e["name"] for e, _ in cued)
-        if not rows:
-            return []
-        matrix = np.concatenate(rows) if len(rows) > 1 else rows[0]
-        counts = np.array(occurrences, dtype=float)
-        tagged = self._decide(matrix * _repeated(counts)[:, None], counts, text)
-        items: dict[int, tuple[int, dict[str, Any]]] = {}  # row -> (text position, item)
-        for _, _, shown in tagged:
-            for row in shown:
-                if row not in items:
-                    items[row] = _evidence_item(places[row], text, doc)
-        return [self._tag(q, score, [items[row] for row in shown]) for q, score, shown in tagged]
+        return self.tag_many([text], [lang], [entities], [doc])[0]
 
-    def _decide(
-        self, pieces: np.ndarray[Any, Any], counts: np.ndarray[Any, Any], text: str
-    ) -> list[tuple[int, float, list[int]]]:
-        """``pieces``: evidence x concept, each piece's effective weight for each concept.
-        (concept column, score, the pieces to show) per tagged concept, strongest first."""
-        if len(pieces) > COUNTED:  # the strongest few pieces: not bigger for having more words
-            totals = -np.partition(-pieces, COUNTED - 1, axis=0)[:COUNTED].sum(axis=0)
-        else:
-            totals = pieces.sum(axis=0)
-        threshold = BASE_THRESHOLD + max(0, _word_count(text) - SHORT_TEXT) / LENGTH_STEP
-        passing = totals >= threshold
-        subjects = np.flatnonzero(passing & self._is_top)
-        if not len(subjects):
-            return []
-        subjects = subjects[np.argsort(-totals[subjects], kind="stable")]
-        strongest = totals[subjects[0]]
-        mentions = counts @ (pieces[:, subjects] > 0)  # occurrences of each subject's evidence
-        kept = np.zeros(len(self.columns), dtype=bool)
-        for place, subject in enumerate(subjects[:MAX_SUBJECTS].tolist()):
-            total = totals[subject]
-            # a subject far weaker than the article's main one is incidental, unless the
-            # article keeps coming back to it
-            kept[subject] = total >= RELATIVE_CUT * strongest or (
-                total >= SECONDARY_CUT * strongest and mentions[place] >= DISCUSSED
-            )
-        tagged = np.flatnonzero(passing & kept[self._top_of])
-        tagged = tagged[np.argsort(-totals[tagged], kind="stable")]
-        weights = pieces[:, tagged]
-        order = np.argsort(-weights, axis=0, kind="stable")[:MAX_EVIDENCE].T.tolist()
-        shown = (weights > 0).T.tolist()
+    def tag_many(
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str],
+        entities: Sequence[Sequence[dict[str, Any]]],
+        docs: Sequence[Doc | None],
+    ) -> list[list[dict[str, Any]]]:
+        """Each article's tags; ``docs``: the entity layer's, or None to tokenise here."""
+        known = list(docs)
+        pieces = self._pieces(texts, langs, entities, known)
+        if not len(pieces.row):
+            return [[] for _ in texts]
+        groups = _group(pieces, self._rows.arrays, len(self.columns))
+        thresholds = self._thresholds(groups, texts)
+        passing = self._passing(groups, thresholds)
+        order = groups.pieces.tolist()
         return [
-            (
-                column,
-                round(1 - math.exp(-float(totals[column]) / (2 * threshold)), 3),
-                [i for i in strongest_first if shown[n][i]],
-            )
-            for n, (column, strongest_first) in enumerate(zip(tagged.tolist(), order, strict=True))
+            self._tags(passing[n], thresholds[n], order, pieces, text, doc)
+            for n, (text, doc) in enumerate(zip(texts, known, strict=True))
         ]
 
-    def _tag(
-        self, column: int, score: float, items: list[tuple[int, dict[str, Any]]]
-    ) -> dict[str, Any]:
-        qcode = self.columns[column]
-        concept = self.vocabulary.concepts[qcode]
-        return {
-            "qcode": qcode,
-            "label": concept.label,
-            "level": concept.level,
-            "score": score,
-            "parents": list(self.vocabulary.lineage(qcode)[1:]),
-            "evidence": [item for _, item in sorted(items, key=lambda item: item[0])],
-        }
+    def _pieces(
+        self,
+        texts: Sequence[str],
+        langs: Sequence[str],
+        entities: Sequence[Sequence[dict[str, Any]]],
+        docs: list[Doc | None],
+    ) -> _Pieces:
+        """Distinct lexicon entries per article with their occurrences, then entity cues."""
+        article, row, first, end = self._term_matches(texts, langs, docs)
+        key = article * len(self._rows.arrays[0]) + row
+        _, first_match, count = np.unique(key, return_index=True, return_counts=True)
+        cue_article, cue_row, cue_names = [], [], []
+        cues = self._cues
+        for n, found in enumerate(entities):
+            for entity in found:
+                cue = cues.get(entity["id"])
+                if cue is not None:
+                    cue_article.append(n)
+                    cue_row.append(cue)
+                    cue_names.append(entity["name"])
+        after = np.arange(len(key), len(key) + len(cue_row))
+        return _Pieces(
+            np.concatenate([article.take(first_match), np.array(cue_article, dtype=np.int64)]),
+            np.concatenate([row.take(first_match), np.array(cue_row, dtype=np.int64)]),
+            np.concatenate([first_match, after]),
+            np.concatenate([count, np.ones(len(cue_row), dtype=np.int64)]).astype(float),
+            first.take(first_match).tolist(),
+            end.take(first_match).tolist(),
+            cue_names,
+            first_match.tolist() + [-1] * len(cue_names),
+        )
+
+    def _term_matches(
+        self, texts: Sequence[str], langs: Sequence[str], docs: list[Doc | None]
+    ) -> tuple[_Array, _Array, _Array, _Array]:
+        """Every lexicon match of the batch, one language at a time: article, row, first and
+        end token. Articles without a Doc are tokenised here."""
+        found: list[tuple[_Array, _Array, _Array, _Array]] = [(np.zeros(0, np.int64),) * 4]
+        by_language: dict[str, list[int]] = defaultdict(list)
+        for n, lang in enumerate(langs):
+            by_language[lang].append(n)
+        for lang, members in by_language.items():
+            compiled = self._lexicon_for(lang)
+            if compiled is None:
+                continue
+            batch = []
+            for n in members:
+                doc = docs[n]
+                if doc is None:
+                    doc = docs[n] = compiled.scanner.matcher.tokenize(texts[n])
+                batch.append(doc)
+            matches = compiled.scanner.scan_many(batch)
+            article = np.array(members, dtype=np.int64).take(matches.doc)
+            found.append((article, matches.entry + compiled.base, matches.first, matches.end))
+        if len(found) == 2:  # one language, as a batch often is
+            return found[1]
+        article, row, first, end = (np.concatenate(column) for column in zip(*found, strict=True))
+        return article, row, first, end
+
+    def _thresholds(self, groups: _Groups, texts: Sequence[str]) -> list[float]:
+        """Per article, the score a concept needs; counted only where some score could reach
+        it (infinite elsewhere)."""
+        hopeful = groups.key[groups.total >= BASE_THRESHOLD] // len(self.columns)
+        thresholds = [math.inf] * len(texts)
+        for n in np.unique(hopeful).tolist():
+            thresholds[n] = _threshold(texts[n])
+        return thresholds
+
+    def _passing(self, groups: _Groups, thresholds: list[float]) -> list[list[_Passing]]:
+        """Per article, the concepts whose score reaches its threshold, by column."""
+        concepts = len(self.columns)
+        article = groups.key // concepts
+        passing = (groups.total >= np.array(thresholds).take(article)).nonzero()[0]
+        found: list[list[_Passing]] = [[] for _ in thresholds]
+        for key, total, first, size, mentions in zip(
+            groups.key.take(passing).tolist(),
+            groups.total.take(passing).tolist(),
+            groups.first.take(passing).tolist(),
+            groups.size.take(passing).tolist(),
+            groups.mentions.take(passing).tolist(),
+            strict=True,
+        ):
+            n, column = divmod(key, concepts)
+            found[n].append((column, total, first, size, mentions))
+        return found
+
+    def _tags(
+        self,
+        passing: list[_Passing],
+        threshold: float,
+        order: list[int],
+        pieces: _Pieces,
+        text: str,
+        doc: Doc | None,
+    ) -> list[dict[str, Any]]:
+        """One article's tags, strongest first (ties: by column, as the qcodes sort), each with
+        its strongest pieces as evidence, in text order."""
+        kept = self._subjects(passing)
+        top = self._top
+        tagged = sorted([p for p in passing if top[p[0]] in kept], key=_score, reverse=True)
+        concepts = self._concepts
+        items: dict[int, dict[str, Any]] = {}  # piece -> its evidence item
+        scores: dict[float, float] = {}  # a parent often has its child's score
+        rank, double, item = pieces.rank, 2 * threshold, pieces.item
+        tags = []
+        for column, total, first, size, _ in tagged:
+            shown = order[first : first + min(size, MAX_EVIDENCE)]
+            for piece in shown:
+                if piece not in items:
+                    items[piece] = item(piece, text, doc)
+            score = scores.get(total)
+            if score is None:
+                score = scores[total] = round(1 - math.exp(-total / double), 3)
+            if len(shown) > 1:
+                shown.sort(key=rank.__getitem__)
+            concept = concepts[column]
+            tags.append(
+                {
+                    "qcode": concept.qcode,
+                    "label": concept.label,
+                    "level": concept.level,
+                    "score": score,
+                    "parents": list(concept.parents),
+                    "evidence": list(map(items.__getitem__, shown)),
+                }
+            )
+        return tags
+
+    def _subjects(self, passing: list[_Passing]) -> set[int]:
+        """The top-level subjects that are tagged, of the at most MAX_SUBJECTS strongest."""
+        level1 = self._level1
+        subjects = sorted([p for p in passing if level1[p[0]]], key=_score, reverse=True)
+        if not subjects:
+            return set()
+        strongest = subjects[0][1]
+        kept = set()
+        for subject, total, _, _, mentions in subjects[:MAX_SUBJECTS]:
+            # a subject far weaker than the article's main one is incidental, unless the
+            # article keeps coming back to it (its evidence's occurrences)
+            if total >= RELATIVE_CUT * strongest or (
+                total >= SECONDARY_CUT * strongest and mentions >= DISCUSSED
+            ):
+                kept.add(subject)
+        return kept
 
 
-def _evidence_item(
-    place: tuple[int, int] | str, text: str, doc: Doc | None
-) -> tuple[int, dict[str, Any]]:
-    """(text position, item): an entity cue (first) or a term with its character offsets."""
-    if isinstance(place, str) or doc is None:
-        return -1, {"entity": str(place)}
-    start, last = doc[place[0]].idx, doc[place[1] - 1]
-    end = last.idx + len(last)
-    return start, {"term": text[start:end], "start": start, "end": end}
+def _group(pieces: _Pieces, rows: tuple[_Array, _Array, _Array, _Array], concepts: int) -> _Groups:
+    """Spread the pieces over the concepts they support and sort the (article, concept, weight)
+    pairs: each group's strongest pieces come first. A piece's weight is its row's, up to twice
+    that when it recurs: an article that says "nuclear power" four times is about it; one
+    passing word repeated is still one word. The weights are whole numbers and the repeat
+    factor is in quarters, so the sums are exact whatever order they are added in."""
+    starts, lengths, columns, weights = rows
+    spread = lengths.take(pieces.row)
+    owner = np.repeat(np.arange(len(spread)), spread)  # pair -> piece
+    skip = starts.take(pieces.row) - (np.cumsum(spread) - spread)
+    pair = np.arange(len(owner)) + np.repeat(skip, spread)
+    factor = np.minimum(REPEAT_CAP, 1 + REPEAT_BONUS * (pieces.count - 1))
+    value = weights.take(pair) * factor.take(owner)
+    key = pieces.article.take(owner) * concepts + columns.take(pair)
+    order = np.lexsort((pieces.order.take(owner), -value, key))
+    key, value, owner = key.take(order), value.take(order), owner.take(order)
+    new = np.ones(len(key), dtype=bool)
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    first = new.nonzero()[0]
+    group = np.cumsum(new) - 1
+    counted = np.arange(len(key)) - first.take(group) < COUNTED
+    total = np.bincount(group[counted], weights=value[counted], minlength=len(first))
+    mentions = np.bincount(group, weights=pieces.count.take(owner), minlength=len(first))
+    size = np.diff(first, append=len(key))
+    return _Groups(key.take(first), total, first, size, mentions, owner)
+
+
+def _threshold(text: str) -> float:
+    """Longer texts need more: they meet more incidental words."""
+    return BASE_THRESHOLD + max(0, _word_count(text) - SHORT_TEXT) / LENGTH_STEP
 
 
 def _word_count(text: str) -> int:
