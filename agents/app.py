@@ -6,8 +6,9 @@ raw --enrich (entities, topics, rules)--> news.articles.enriched  and  news.rule
     anything refused --> news.deadletter / news.webhook.deadletter
 
 NLP is CPU-heavy, so each batch runs in a worker thread: Faust's event loop keeps heart-beating,
-fetching and committing while spaCy works. Outputs are sent with ``force=True`` and awaited until
-the broker acknowledges them, and only then is the source batch acknowledged: a crash replays a
+fetching and committing while spaCy works. Outputs are sent with ``force=True``; a source event
+is acknowledged (its offset may commit) only once the broker has acknowledged every output made
+from it, while the agent already works on the next batch (agents/inflight.py): a crash replays a
 batch (at-least-once) but never drops one; alert ids are deterministic, so sinks can drop replays.
 
 When a stage cannot deliver (a send refused) or the consumer stops making progress (a known Faust
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -44,6 +45,7 @@ from agents.core.pipeline import (
     Output,
 )
 from agents.core.stall import StallWatch
+from agents.inflight import Acknowledged, InFlight, Publisher, ready
 from agents.ingest.web import register_ingest
 from agents.kafka.admin import TOPIC_MAX_MESSAGE_BYTES
 from agents.kafka.security import faust_credentials
@@ -53,9 +55,10 @@ from agents.settings import Settings
 log = logging.getLogger(__name__)
 METRICS_INTERVAL = 5.0  # seconds between samples of lag, table size and memory
 WEBHOOK_DEAD = "webhook_dead_letters"
+ALERTS_IN_FLIGHT = 64  # matches folded while earlier alerts await the broker
+DRAIN_SECONDS = 10.0  # on stop, for deliveries in flight to be acknowledged
 RULE_STATE_HELP = "per-rule story, threshold and spike state (see agents/core/alerting.py)"
 
-Publisher = Callable[[Sequence[Output]], Awaitable[None]]
 Fatal = Callable[[str], None]
 
 
@@ -124,12 +127,12 @@ def create_app(
             destinations[name] = topic(name.removeprefix(TOPIC_PREFIX))  # a rule's own topic
         return destinations[name]
 
-    async def send_to_kafka(outputs: Sequence[Output]) -> None:
+    async def send_to_kafka(outputs: Sequence[Output]) -> Acknowledged:
         pending = [
             await destination(out.destination).send(key=out.key, value=out.value, force=True)
             for out in outputs
         ]
-        await asyncio.gather(*pending)  # wait for the broker's acknowledgement of each
+        return asyncio.gather(*pending)  # done when the broker has acknowledged each
 
     publish = publisher or send_to_kafka
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="newsmon-nlp")
@@ -143,27 +146,36 @@ def create_app(
     async def run_stage(stage: EnrichStage, stream: faust.StreamT) -> None:
         loop = asyncio.get_running_loop()
         batches = stream.take_events(settings.batch_size, within=settings.batch_seconds)  # type: ignore[attr-defined]
+
+        def failed(exc: BaseException, events: int) -> None:
+            # Faust would restart the agent, but the taken events are never handed to it
+            # again and their offsets never commit: restart the whole worker instead.
+            metrics.errors.labels(stage.name).inc()
+            log.error("stage %s failed on a batch of %d", stage.name, events, exc_info=exc)
+            on_fatal(f"stage {stage.name} failed: {exc!r}"[:500])
+
+        def delivered(count: int) -> Callable[[Sequence[Output]], None]:
+            return lambda outputs: metrics.count(stage.name, count, outputs)
+
+        # two batches: one in the NLP thread, the next queued behind it, so the thread never
+        # waits for the broker's acknowledgements or for the next batch to be taken
+        in_flight = InFlight(stream.ack, publish, failed, limit=2)
         done = 0
-        async for events in batches:
-            if stage.name == "enrich" and 0 < fault_hang_after <= done:
-                log.warning(
-                    "fault injection: the enrich agent hangs now (NEWSMON_FAULT_HANG_AFTER)"
-                )
-                await asyncio.Event().wait()  # a stuck consumer, as in faust-streaming #629
-            done += 1
-            records = [to_record(event) for event in events]
-            await guard_offsets(records)
-            try:
-                outputs = await loop.run_in_executor(executor, stage.process, records)
-                await publish(outputs)
-            except Exception as exc:
-                # Faust would restart the agent, but the taken events are never handed to it
-                # again and their offsets never commit: restart the whole worker instead.
-                metrics.errors.labels(stage.name).inc()
-                log.exception("stage %s failed on a batch of %d", stage.name, len(records))
-                on_fatal(f"stage {stage.name} failed: {exc!r}"[:500])
-                raise
-            metrics.count(stage.name, len(records), outputs)
+        try:
+            async for events in batches:
+                if stage.name == "enrich" and 0 < fault_hang_after <= done:
+                    log.warning(
+                        "fault injection: the enrich agent hangs now (NEWSMON_FAULT_HANG_AFTER)"
+                    )
+                    await asyncio.Event().wait()  # a stuck consumer, as in faust-streaming #629
+                done += 1
+                records = [to_record(event) for event in events]
+                await guard_offsets(records)
+                await in_flight.room()
+                outputs = loop.run_in_executor(executor, stage.process, records)
+                in_flight.deliver(events, outputs, delivered(len(records)))
+        finally:
+            await in_flight.drain(DRAIN_SECONDS)
 
     @app.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:
@@ -222,13 +234,26 @@ def create_app(
 
     @app.agent(destinations[MATCHES], name="newsmon.alert")
     async def alert(stream: faust.StreamT) -> None:
-        # one event at a time: each table write goes to the changelog partition of its event
-        async for event in stream.events():
-            record = to_record(event)
-            await guard_offsets([record])
-            outputs = alert_stage.process(record, rule_state)
-            await publish(outputs)
+        def failed(exc: BaseException, events: int) -> None:
+            metrics.errors.labels(alert_stage.name).inc()
+            log.error("alert delivery failed", exc_info=exc)
+            on_fatal(f"stage {alert_stage.name} failed: {exc!r}"[:500])
+
+        def delivered(outputs: Sequence[Output]) -> None:
             metrics.count(alert_stage.name, 1, outputs)
+
+        # one event at a time: each table write goes to the changelog partition of its event;
+        # the broker's acknowledgements of earlier alerts are awaited in the background
+        in_flight = InFlight(stream.ack, publish, failed, limit=ALERTS_IN_FLIGHT)
+        try:
+            async for event in stream.events():
+                record = to_record(event)
+                await guard_offsets([record])
+                await in_flight.room()
+                outputs = alert_stage.process(record, rule_state)
+                in_flight.deliver([event], ready(outputs), delivered)
+        finally:
+            await in_flight.drain(DRAIN_SECONDS)
 
     # Only alerts of rules with a webhook come here (the alert stage puts them in an outbox), so
     # the worker does not read back every alert it wrote.
@@ -259,9 +284,10 @@ def create_app(
                 if not result.delivered:
                     log.warning("webhook failed alert=%s: %s", alert["alert_id"], result.reason)
                     letter = dead_letter(record, "webhook", "webhook_failed", result.reason)
-                    await publish(
+                    acknowledged = await publish(
                         [Output(WEBHOOK_DEAD, record.key or b"", orjson.dumps(letter), letter)]
                     )
+                    await acknowledged
 
     destinations[WEBHOOK_DEAD] = webhook_dead_letters
     register_ingest(app, settings, topic(topics.raw))

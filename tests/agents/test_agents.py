@@ -20,6 +20,7 @@ from agents.core.pipeline import (
     EnrichStage,
     Output,
 )
+from agents.inflight import Acknowledged
 from agents.settings import Settings
 
 
@@ -27,8 +28,9 @@ class Collected:
     def __init__(self) -> None:
         self.outputs: list[Output] = []
 
-    async def __call__(self, outputs: Sequence[Output]) -> None:
+    async def __call__(self, outputs: Sequence[Output]) -> Acknowledged:
         self.outputs.extend(outputs)
+        return asyncio.sleep(0)  # acknowledged at once
 
     def to(self, destination: str) -> list[Output]:
         return [out for out in self.outputs if out.destination == destination]
@@ -129,7 +131,7 @@ def test_a_batch_that_cannot_be_delivered_restarts_the_worker(enricher, detector
     asks for a whole-worker restart (``on_fatal``; the worker re-executes itself)."""
     reasons: list[str] = []
 
-    async def refusing(outputs: Sequence[Output]) -> None:
+    async def refusing(outputs: Sequence[Output]) -> Acknowledged:
         raise RuntimeError("broker refused the record")
 
     settings = Settings(app_id="newsmon-agent-fatal", batch_seconds=0.01)
