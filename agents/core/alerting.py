@@ -207,7 +207,10 @@ class AlertFolder:
 
 
 def _story_alert(story: dict[str, Any], status: str, score: float | None) -> dict[str, Any]:
-    alert = copy.deepcopy(story["alert"])
+    stored = story["alert"]
+    # copies of the parts written here and in _finish, so the stored alert never changes (a
+    # deep copy of the whole alert cost more than the rest of the fold)
+    alert = {**stored, "timestamps": dict(stored["timestamps"])}
     alert["alert_id"] = story["alert_id"]
     alert["story"] = {
         "copies": story["copies"],

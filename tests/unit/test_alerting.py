@@ -80,6 +80,20 @@ def test_ten_syndicated_copies_give_one_alert_with_count_ten(kb, enricher, wire)
         assert first_error("alert.v1", alert) is None
 
 
+def test_an_alert_leaves_its_stored_story_unchanged(kb, enricher, wire) -> None:
+    local = _local(kb, "  - id: japan-us\n    all_of: [Japan, United States]\n")
+    first = local.alerts_for(_article(enricher, "a", wire[STORY], "reuters.com", T0))[0]
+    stored = next(v for k, v in local.folder.store.items() if "|story|" in k)["alert"]
+    before = orjson.dumps(stored)
+    first["timestamps"]["alerted_at"] = "changed by a sink"
+    first["story"]["copies"] = 99
+    update = local.alerts_for(_article(enricher, "b", syndicated_copy(wire[STORY], 1), "x", T0))
+    assert orjson.dumps(stored) == before
+    assert "status" not in stored and "alerted_at" not in stored["timestamps"]
+    assert update[0]["story"]["copies"] == 2
+    assert update[0]["timestamps"]["alerted_at"] != "changed by a sink"
+
+
 def test_a_replayed_article_is_not_counted_again(kb, enricher, wire) -> None:
     local = _local(kb, "  - id: japan-us\n    all_of: [Japan, United States]\n")
     article = _article(enricher, "a", wire[STORY], "reuters.com", T0)
