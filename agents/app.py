@@ -48,6 +48,7 @@ from agents.core.stall import StallWatch
 from agents.inflight import Acknowledged, InFlight, Publisher, ready
 from agents.ingest.web import register_ingest
 from agents.kafka.admin import TOPIC_MAX_MESSAGE_BYTES
+from agents.kafka.gaps import read_range
 from agents.kafka.security import faust_credentials
 from agents.metrics import PipelineMetrics, new_registry
 from agents.settings import Settings
@@ -169,8 +170,7 @@ def create_app(
                     )
                     await asyncio.Event().wait()  # a stuck consumer, as in faust-streaming #629
                 done += 1
-                records = [to_record(event) for event in events]
-                await guard_offsets(records)
+                records = await guard_offsets([to_record(event) for event in events])
                 await in_flight.room()
                 outputs = loop.run_in_executor(executor, stage.process, records)
                 in_flight.deliver(events, outputs, delivered(len(records)))
@@ -186,23 +186,38 @@ def create_app(
     stalls = StallWatch(settings.stall_seconds)
     offsets = OffsetGuard()
 
-    async def guard_offsets(records: Sequence[SourceRecord]) -> None:
-        """Seek back over records the consumer skipped (see agents/core/offsets.py)."""
+    async def guard_offsets(records: Sequence[SourceRecord]) -> list[SourceRecord]:
+        """``records`` with the records the consumer skipped read in ahead of the record that
+        revealed them (see agents/core/offsets.py)."""
         committed = getattr(app.consumer, "_committed_offset", {})
+        complete: list[SourceRecord] = []
         for record in records:
             tp = TP(record.topic, record.partition)
-            back = offsets.check((record.topic, record.partition), record.offset, committed.get(tp))
-            if back is not None:
-                metrics.skipped.labels(record.topic).inc()
+            first = offsets.check(
+                (record.topic, record.partition), record.offset, committed.get(tp)
+            )
+            if first is not None:
                 log.warning(
                     "records skipped topic=%s partition=%d: got offset %d, expected %d; "
-                    "seeking back",
+                    "reading them in",
                     record.topic,
                     record.partition,
                     record.offset,
-                    back,
+                    first,
                 )
-                await app.consumer.seek(tp, back)
+                skipped = await asyncio.get_running_loop().run_in_executor(
+                    None,
+                    read_range,
+                    settings.broker,
+                    record.topic,
+                    record.partition,
+                    first,
+                    record.offset,
+                )
+                metrics.skipped.labels(record.topic).inc(len(skipped))
+                complete.extend(skipped)
+            complete.append(record)
+        return complete
 
     @app.timer(interval=METRICS_INTERVAL)
     async def sample_metrics() -> None:
@@ -239,19 +254,18 @@ def create_app(
             log.error("alert delivery failed", exc_info=exc)
             on_fatal(f"stage {alert_stage.name} failed: {exc!r}"[:500])
 
-        def delivered(outputs: Sequence[Output]) -> None:
-            metrics.count(alert_stage.name, 1, outputs)
+        def delivered(count: int) -> Callable[[Sequence[Output]], None]:
+            return lambda outputs: metrics.count(alert_stage.name, count, outputs)
 
         # one event at a time: each table write goes to the changelog partition of its event;
         # the broker's acknowledgements of earlier alerts are awaited in the background
         in_flight = InFlight(stream.ack, publish, failed, limit=ALERTS_IN_FLIGHT)
         try:
             async for event in stream.events():
-                record = to_record(event)
-                await guard_offsets([record])
+                records = await guard_offsets([to_record(event)])
                 await in_flight.room()
-                outputs = alert_stage.process(record, rule_state)
-                in_flight.deliver([event], ready(outputs), delivered)
+                outputs = [out for r in records for out in alert_stage.process(r, rule_state)]
+                in_flight.deliver([event], ready(outputs), delivered(len(records)))
         finally:
             await in_flight.drain(DRAIN_SECONDS)
 
@@ -259,35 +273,37 @@ def create_app(
     # the worker does not read back every alert it wrote.
     @app.agent(destinations[WEBHOOKS], name="newsmon.webhook")
     async def webhook(stream: faust.StreamT) -> None:
-        from agents.webhook import deliver
-
         async with aiohttp.ClientSession() as session:
             async for event in stream.events():
-                record = to_record(event)
-                await guard_offsets([record])
-                metrics.consumed.labels("webhook").inc()
-                try:
-                    alert = orjson.loads(record.value)
-                    rule = book.current.get(alert["rule"]["id"])
-                except (orjson.JSONDecodeError, KeyError, TypeError):
-                    continue  # not ours to judge: the outbox is written by the alert agent
-                if rule is None or rule.delivery.webhook is None:
-                    continue
-                result = await deliver(
-                    session,
-                    rule.delivery.webhook,
-                    record.value,
-                    alert["alert_id"],
-                    int(alert.get("revision", 1)),
-                )
-                metrics.webhooks.labels("delivered" if result.delivered else "failed").inc()
-                if not result.delivered:
-                    log.warning("webhook failed alert=%s: %s", alert["alert_id"], result.reason)
-                    letter = dead_letter(record, "webhook", "webhook_failed", result.reason)
-                    acknowledged = await publish(
-                        [Output(WEBHOOK_DEAD, record.key or b"", orjson.dumps(letter), letter)]
-                    )
-                    await acknowledged
+                for record in await guard_offsets([to_record(event)]):
+                    await deliver_one(session, record)
+
+    async def deliver_one(session: aiohttp.ClientSession, record: SourceRecord) -> None:
+        from agents.webhook import deliver
+
+        metrics.consumed.labels("webhook").inc()
+        try:
+            alert = orjson.loads(record.value)
+            rule = book.current.get(alert["rule"]["id"])
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            return  # not ours to judge: the outbox is written by the alert agent
+        if rule is None or rule.delivery.webhook is None:
+            return
+        result = await deliver(
+            session,
+            rule.delivery.webhook,
+            record.value,
+            alert["alert_id"],
+            int(alert.get("revision", 1)),
+        )
+        metrics.webhooks.labels("delivered" if result.delivered else "failed").inc()
+        if not result.delivered:
+            log.warning("webhook failed alert=%s: %s", alert["alert_id"], result.reason)
+            letter = dead_letter(record, "webhook", "webhook_failed", result.reason)
+            acknowledged = await publish(
+                [Output(WEBHOOK_DEAD, record.key or b"", orjson.dumps(letter), letter)]
+            )
+            await acknowledged
 
     destinations[WEBHOOK_DEAD] = webhook_dead_letters
     register_ingest(app, settings, topic(topics.raw))

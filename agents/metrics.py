@@ -107,7 +107,7 @@ class PipelineMetrics:
         )
         self.skipped = Counter(
             "news_offsets_skipped",
-            "Times a consumer skipped records and the worker sought back to read them",
+            "Records a consumer skipped and the worker read in itself",
             ["topic"],
             registry=registry,
         )

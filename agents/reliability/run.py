@@ -73,9 +73,11 @@ def report(rows: list[Row], soaked: SoakResult | None, minutes: float) -> str:
         "- **duplicates**: extra records of an id already delivered. Delivery is at-least-once: "
         "a crash replays the batch in flight, and alert ids are deterministic so a sink can drop "
         "the replay.\n",
-        "- The worker seeks back when a record arrives past the offset it expected "
-        "(agents/core/offsets.py); `news_offsets_skipped_total` counts it. Before that guard, "
-        "the hung-agent scenario lost two records in one of five development runs.\n",
+        "- When a record arrives past the offset it expected, the worker reads the skipped "
+        "records from the broker itself and processes them first (agents/core/offsets.py, "
+        "agents/kafka/gaps.py); `news_offsets_skipped_total` counts them. Without a guard the "
+        "hung-agent scenario lost two records in one of five development runs; seeking Faust's "
+        "consumer back, the first guard, still lost two in one run.\n",
         rows_table(rows),
         "\n## Notes per scenario\n",
         notes_list(rows),

@@ -76,6 +76,6 @@ def test_a_hung_agent_is_restarted_in_place_by_the_stall_watch(
     (before the offset guard, 1 run in 5 lost the first uncommitted record of a partition)."""
     row = scenarios.stall(options)
     _accounted(row)
-    # at least once: after the offset guard seeks back, a partition can stall again for the
-    # short limit used here, and the watch then restarts the worker a second time
+    # at least once: a partition can stall again for the short limit used here after the
+    # restart, and the watch then restarts the worker a second time
     assert re.search(r"restarted itself in place [1-9]\d* time\(s\), pid unchanged", row.notes[-1])
