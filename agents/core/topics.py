@@ -360,12 +360,14 @@ class TopicTagger:
         terms = self.lexicons.get(lang)
         if not terms:
             return None
+        nlp = self._nlp_for(lang)
         matcher = LanguageMatcher(
             lang,
             # compound: one term may signal several topics, each keeps it
             (Alias(t.qcode, lang, t.text, compound=True) for t in terms),
-            nlp=self._nlp_for(lang),
-            key=None if lang in CHARACTER_LANGUAGES else word_key_function(lang),
+            nlp=nlp,
+            key=None if lang in CHARACTER_LANGUAGES else _term_key(lang, nlp.Defaults.stop_words),
+            stop_words=(),  # a word the lexicon lists is a topic word: see _term_key
         )
         scanner = TermScanner(matcher)
         weights = self._weights
@@ -572,6 +574,21 @@ def _group(pieces: _Pieces, rows: tuple[_Array, _Array, _Array, _Array], concept
     mentions = np.bincount(group, weights=pieces.count.take(owner), minlength=len(first))
     size = np.diff(first, append=len(key))
     return _Groups(key.take(first), total, first, size, mentions, owner)
+
+
+def _term_key(lang: str, stop_words: Iterable[str]) -> Callable[[str], str]:
+    """Stems for lexicon terms, except that a word whose stem is a stop word's is matched as
+    itself: French environnement stems like environ (about), Spanish partido like par, Italian
+    governo is on spaCy's stop list. Matched by stem, such a term would fire on the stop word
+    (the general matcher drops it for that); matched as itself, it only finds its own form."""
+    stem = word_key_function(lang)
+    taken = frozenset(stem(word) for word in stop_words)
+
+    def key(word: str) -> str:
+        found = stem(word)
+        return "=" + fold(word) if found in taken else found
+
+    return key
 
 
 def _threshold(text: str) -> float:

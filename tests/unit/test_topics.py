@@ -60,6 +60,24 @@ def test_one_weak_word_is_not_a_topic_and_repetition_does_not_count(small_tagger
     assert small_tagger.tag("An ambassador. Another ambassador.", "en", []) == []
 
 
+def test_a_term_whose_stem_is_a_stop_words_is_matched_as_itself(enricher) -> None:
+    """French environnement stems like environ (about), Italian governo is a spaCy stop word:
+    they used to be dropped from the lexicon; now they count written as themselves."""
+    environment, government = "medtop:06000000", "medtop:20000621"
+    lexicon = {
+        "fr": [Term(environment, "fr", "environnement", 3)],
+        "it": [Term(government, "it", "governo", 3)],
+    }
+    extractor = enricher.extractor
+    tagger = TopicTagger(
+        default_vocabulary(), lexicon, {}, lambda lang: extractor.matcher_for(lang).nlp
+    )
+    tags = {tag["qcode"] for tag in tagger.tag("La protection de l'environnement.", "fr", [])}
+    assert environment in tags
+    assert tagger.tag("Environ trois cents personnes sont venues.", "fr", []) == []
+    assert government in {tag["qcode"] for tag in tagger.tag("Il governo ha deciso.", "it", [])}
+
+
 def test_entity_cues_work_in_any_language(small_tagger) -> None:
     who = [{"id": "Q7817", "name": "World Health Organization"}]
     tags = {tag["qcode"] for tag in small_tagger.tag("विश्व स्वास्थ्य संगठन ने कहा", "hi", who)}
