@@ -44,8 +44,7 @@ MAX_EVIDENCE = 5
 REPEAT_BONUS = 0.25  # of a term's weight, per repetition
 REPEAT_CAP = 2.0
 RELATIVE_CUT = 0.5  # of the main subject's score: weaker subjects are incidental mentions...
-SECONDARY_CUT = 0.3  # ...unless this strong and
-DISCUSSED = 4  # mentioned this many times (its terms' occurrences)
+SECONDARY_STRENGTH = 2.5  # ...and a further subject needs this many thresholds
 MAX_SUBJECTS = 4
 COUNTED = 5  # a score sums a topic's strongest five pieces of evidence
 LOCALES = (
@@ -500,7 +499,7 @@ class TopicTagger:
     ) -> list[dict[str, Any]]:
         """One article's tags, strongest first (ties: by column, as the qcodes sort), each with
         its strongest pieces as evidence, in text order."""
-        kept = self._subjects(passing)
+        kept = self._subjects(passing, threshold)
         top = self._top
         tagged = sorted([p for p in passing if top[p[0]] in kept], key=_score, reverse=True)
         concepts = self._concepts
@@ -531,20 +530,26 @@ class TopicTagger:
             )
         return tags
 
-    def _subjects(self, passing: list[_Passing]) -> set[int]:
-        """The top-level subjects that are tagged, of the at most MAX_SUBJECTS strongest."""
+    def _subjects(self, passing: list[_Passing], threshold: float) -> set[int]:
+        """The top-level subjects that are tagged, of the at most MAX_SUBJECTS strongest: the
+        main one, and those further subjects whose score is both
+        SECONDARY_STRENGTH times the threshold and RELATIVE_CUT of the main one's.
+
+        Two thresholds rather than one (hysteresis): a translation says the same with other
+        words, and its scores differ from the original's by a quarter either way; a subject
+        at one threshold comes and goes with them. The main subject needs the threshold, so
+        that most articles have one; a further one needs far more, so that it is there in
+        every language or in none (RELATIVE_CUT alone let through subjects at 0.5 of a main
+        one that was itself just above the threshold)."""
         level1 = self._level1
         subjects = sorted([p for p in passing if level1[p[0]]], key=_score, reverse=True)
         if not subjects:
             return set()
-        strongest = subjects[0][1]
-        kept = set()
-        for subject, total, _, _, mentions in subjects[:MAX_SUBJECTS]:
-            # a subject far weaker than the article's main one is incidental, unless the
-            # article keeps coming back to it (its evidence's occurrences)
-            if total >= RELATIVE_CUT * strongest or (
-                total >= SECONDARY_CUT * strongest and mentions >= DISCUSSED
-            ):
+        main = subjects[0]
+        kept = {main[0]}
+        needed = max(SECONDARY_STRENGTH * threshold, RELATIVE_CUT * main[1])
+        for subject, total, _, _, _ in subjects[1:MAX_SUBJECTS]:
+            if total >= needed:
                 kept.add(subject)
         return kept
 

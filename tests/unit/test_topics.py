@@ -14,6 +14,7 @@ DIPLOMACY, INTERNATIONAL_RELATIONS, POLITICS = (
     "medtop:11000000",
 )
 HEALTH_ORGANISATION, HEALTH = "medtop:20000463", "medtop:07000000"
+ECONOMY = "medtop:04000000"
 
 
 def test_vocabulary_resolves_qcodes_and_names_in_iptc_locales() -> None:
@@ -76,6 +77,38 @@ def test_a_term_whose_stem_is_a_stop_words_is_matched_as_itself(enricher) -> Non
     assert environment in tags
     assert tagger.tag("Environ trois cents personnes sont venues.", "fr", []) == []
     assert government in {tag["qcode"] for tag in tagger.tag("Il governo ha deciso.", "it", [])}
+
+
+@pytest.fixture(scope="module")
+def subjects_tagger(enricher) -> TopicTagger:
+    economy = "medtop:20000344"
+    lexicon = {
+        "en": [
+            Term(DIPLOMACY, "en", "ambassador", 3),
+            Term(DIPLOMACY, "en", "summit", 3),
+            Term(DIPLOMACY, "en", "treaty", 3),
+            Term(economy, "en", "economy", 3),
+            Term(economy, "en", "inflation", 3),
+            Term(economy, "en", "recession", 3),
+        ]
+    }
+    extractor = enricher.extractor
+    return TopicTagger(
+        default_vocabulary(), lexicon, {}, lambda lang: extractor.matcher_for(lang).nlp
+    )
+
+
+def top_levels(tags: list[dict]) -> set[str]:
+    return {tag["qcode"] for tag in tags if tag["level"] == 1}
+
+
+def test_a_further_subject_needs_far_more_than_the_threshold(subjects_tagger) -> None:
+    """Half the main subject's score is not enough: a passing mention of the economy in a
+    diplomatic story (3 = the threshold) comes and goes between translations."""
+    passing = "The ambassador came to the summit. The economy was mentioned."
+    assert top_levels(subjects_tagger.tag(passing, "en", [])) == {POLITICS}
+    discussed = "An ambassador, a summit, a treaty. The economy, inflation, a recession."
+    assert top_levels(subjects_tagger.tag(discussed, "en", [])) == {POLITICS, ECONOMY}
 
 
 def test_entity_cues_work_in_any_language(small_tagger) -> None:
