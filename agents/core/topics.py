@@ -47,6 +47,7 @@ RELATIVE_CUT = 0.5  # of the main subject's score: weaker subjects are incidenta
 SECONDARY_STRENGTH = 2.5  # ...and a further subject needs this many thresholds
 MAX_SUBJECTS = 4
 COUNTED = 5  # a score sums a topic's strongest five pieces of evidence
+MASS_REPEATS = 4  # the evidence mass counts a term's occurrences up to this many
 LOCALES = (
     "en-GB",
     "en-US",
@@ -194,8 +195,8 @@ def _data(*parts: str) -> Path:
 
 _Row = tuple[tuple[int, float], ...]  # a piece of evidence: (concept column, weight > 0)
 _Array = np.ndarray[Any, Any]
-_Passing = tuple[int, float, int, int, float]  # column, score, its pieces, their occurrences
-_score = itemgetter(1)
+_Passing = tuple[int, float, int, int, float]  # column, score, its pieces, their count, mass
+_strength = itemgetter(4, 1)  # mass, then score
 
 
 @dataclass(frozen=True)
@@ -283,7 +284,7 @@ class _Groups:
     total: _Array
     first: _Array  # where its pieces start in ``pieces``
     size: _Array
-    mentions: _Array  # its pieces' occurrences, all of them
+    mass: _Array  # all its evidence, damped: see _group
     pieces: _Array
 
 
@@ -476,16 +477,16 @@ class TopicTagger:
         article = groups.key // concepts
         passing = (groups.total >= np.array(thresholds).take(article)).nonzero()[0]
         found: list[list[_Passing]] = [[] for _ in thresholds]
-        for key, total, first, size, mentions in zip(
+        for key, total, first, size, mass in zip(
             groups.key.take(passing).tolist(),
             groups.total.take(passing).tolist(),
             groups.first.take(passing).tolist(),
             groups.size.take(passing).tolist(),
-            groups.mentions.take(passing).tolist(),
+            groups.mass.take(passing).tolist(),
             strict=True,
         ):
             n, column = divmod(key, concepts)
-            found[n].append((column, total, first, size, mentions))
+            found[n].append((column, total, first, size, mass))
         return found
 
     def _tags(
@@ -497,11 +498,12 @@ class TopicTagger:
         text: str,
         doc: Doc | None,
     ) -> list[dict[str, Any]]:
-        """One article's tags, strongest first (ties: by column, as the qcodes sort), each with
-        its strongest pieces as evidence, in text order."""
+        """One article's tags, the most evidence first (its mass, then its score; ties: by
+        column, as the qcodes sort), each with its strongest pieces as evidence, in text order.
+        The main subject is the first top-level one."""
         kept = self._subjects(passing, threshold)
         top = self._top
-        tagged = sorted([p for p in passing if top[p[0]] in kept], key=_score, reverse=True)
+        tagged = sorted([p for p in passing if top[p[0]] in kept], key=_strength, reverse=True)
         concepts = self._concepts
         items: dict[int, dict[str, Any]] = {}  # piece -> its evidence item
         scores: dict[float, float] = {}  # a parent often has its child's score
@@ -531,8 +533,8 @@ class TopicTagger:
         return tags
 
     def _subjects(self, passing: list[_Passing], threshold: float) -> set[int]:
-        """The top-level subjects that are tagged, of the at most MAX_SUBJECTS strongest: the
-        main one, and those further subjects whose score is both
+        """The top-level subjects that are tagged, of the at most MAX_SUBJECTS with the most
+        evidence: the main one, and those further subjects whose score is both
         SECONDARY_STRENGTH times the threshold and RELATIVE_CUT of the main one's.
 
         Two thresholds rather than one (hysteresis): a translation says the same with other
@@ -542,7 +544,7 @@ class TopicTagger:
         every language or in none (RELATIVE_CUT alone let through subjects at 0.5 of a main
         one that was itself just above the threshold)."""
         level1 = self._level1
-        subjects = sorted([p for p in passing if level1[p[0]]], key=_score, reverse=True)
+        subjects = sorted([p for p in passing if level1[p[0]]], key=_strength, reverse=True)
         if not subjects:
             return set()
         main = subjects[0]
@@ -559,7 +561,13 @@ def _group(pieces: _Pieces, rows: tuple[_Array, _Array, _Array, _Array], concept
     pairs: each group's strongest pieces come first. A piece's weight is its row's, up to twice
     that when it recurs: an article that says "nuclear power" four times is about it; one
     passing word repeated is still one word. The weights are whole numbers and the repeat
-    factor is in quarters, so the sums are exact whatever order they are added in."""
+    factor is in quarters, so the sums are exact whatever order they are added in.
+
+    A group's mass is all its evidence, each piece counting the square root of its weight
+    times its occurrences (up to MASS_REPEATS): it ranks the subjects. The score, capped at
+    COUNTED pieces, saturates on long articles, where two or three subjects often tie and the
+    main one is a toss-up between languages; the mass keeps growing with the evidence, and
+    the root keeps one word repeated from outweighing several."""
     starts, lengths, columns, weights = rows
     spread = lengths.take(pieces.row)
     owner = np.repeat(np.arange(len(spread)), spread)  # pair -> piece
@@ -570,15 +578,17 @@ def _group(pieces: _Pieces, rows: tuple[_Array, _Array, _Array, _Array], concept
     key = pieces.article.take(owner) * concepts + columns.take(pair)
     order = np.lexsort((pieces.order.take(owner), -value, key))
     key, value, owner = key.take(order), value.take(order), owner.take(order)
+    weight = weights.take(pair.take(order))
     new = np.ones(len(key), dtype=bool)
     np.not_equal(key[1:], key[:-1], out=new[1:])
     first = new.nonzero()[0]
     group = np.cumsum(new) - 1
     counted = np.arange(len(key)) - first.take(group) < COUNTED
     total = np.bincount(group[counted], weights=value[counted], minlength=len(first))
-    mentions = np.bincount(group, weights=pieces.count.take(owner), minlength=len(first))
+    repeats = np.minimum(MASS_REPEATS, pieces.count.take(owner))
+    mass = np.bincount(group, weights=np.sqrt(weight * repeats), minlength=len(first))
     size = np.diff(first, append=len(key))
-    return _Groups(key.take(first), total, first, size, mentions, owner)
+    return _Groups(key.take(first), total, first, size, mass, owner)
 
 
 def _term_key(lang: str, stop_words: Iterable[str]) -> Callable[[str], str]:

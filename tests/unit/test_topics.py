@@ -111,6 +111,24 @@ def test_a_further_subject_needs_far_more_than_the_threshold(subjects_tagger) ->
     assert top_levels(subjects_tagger.tag(discussed, "en", [])) == {POLITICS, ECONOMY}
 
 
+def test_the_main_subject_is_the_one_with_the_most_evidence(enricher) -> None:
+    """Scores sum the five strongest pieces, so on a long article two subjects tie at the cap;
+    the one with more evidence in all is the main one (the first top-level tag)."""
+    words = {
+        DIPLOMACY: ["ambassador", "summit", "treaty", "embassy", "envoy", "consulate", "visa"],
+        "medtop:20000344": ["economy", "inflation", "recession", "growth", "deficit"],
+    }
+    lexicon = {"en": [Term(qcode, "en", w, 3) for qcode, ws in words.items() for w in ws]}
+    extractor = enricher.extractor
+    tagger = TopicTagger(
+        default_vocabulary(), lexicon, {}, lambda lang: extractor.matcher_for(lang).nlp
+    )
+    text = " ".join(w for ws in words.values() for w in reversed(ws)) + "."
+    tags = [tag for tag in tagger.tag(text, "en", []) if tag["level"] == 1]
+    assert [tag["qcode"] for tag in tags] == [POLITICS, ECONOMY]
+    assert tags[0]["score"] == tags[1]["score"], "the scores tie: five pieces of weight 3 each"
+
+
 def test_entity_cues_work_in_any_language(small_tagger) -> None:
     who = [{"id": "Q7817", "name": "World Health Organization"}]
     tags = {tag["qcode"] for tag in small_tagger.tag("विश्व स्वास्थ्य संगठन ने कहा", "hi", who)}
