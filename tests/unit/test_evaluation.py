@@ -345,3 +345,12 @@ def test_five_hundred_word_articles_join_and_cut() -> None:
     made = five_hundred_word_articles(docs, "en")
     assert [len(a["text"].split()) for a in made] == [500]  # 750 words: one article, 250 left
     assert five_hundred_word_articles([{"text": "中" * 1200}], "zh")[1]["text"] == "中" * 500
+
+
+def test_wmt_groups_split_into_dev_and_held_out_releases() -> None:
+    from agents.evaluation.topics import wmt_split
+
+    assert wmt_split("wmt14/newstest2014/1016-latimes") == "dev"
+    assert wmt_split("wmt21/newstest2021/en-de/abc") == "dev"
+    assert wmt_split("wmt22/wmttest2022/x") == "held-out"
+    assert wmt_split("wmt24/wmttest2024/x") == "held-out"
