@@ -220,14 +220,10 @@ class LanguageMatcher:
         cues: Iterable[str] = (),
         nlp: Language | None = None,
         key: KeyFunction | None = None,
-        stop_words: Iterable[str] | None = None,
     ) -> None:
-        """``stop_words``: single-word aliases whose key is one of theirs are dropped (or, when
-        capitalised, kept as weak names); the pipeline's list unless given."""
         self.lang = lang
         self.nlp = nlp or blank_pipeline(lang)  # shared: two matchers can read one Doc
         self.key: KeyFunction = key or (fold if lang in CHARACTER_LANGUAGES else key_function(lang))
-        self._stop_words = self.nlp.Defaults.stop_words if stop_words is None else stop_words
         self._index, self._exact = self._build_indexes(aliases)
         self._cues = frozenset(self.key(word) for word in cues)
         self._character_level = lang in CHARACTER_LANGUAGES
@@ -247,7 +243,7 @@ class LanguageMatcher:
         """The stem index (first key -> entries), and the exact-form index for aliases whose
         stems collide."""
         pattern_tokenizer = blank_pipeline(self.lang).tokenizer  # keeps self.nlp's cache free
-        stop_keys = {self.key(word) for word in self._stop_words}
+        stop_keys = {self.key(word) for word in self.nlp.Defaults.stop_words}
         by_keys: dict[tuple[str, ...], dict[str, Alias]] = defaultdict(dict)
         for alias in aliases:
             keys = tuple(self.token_key(token.text) for token in pattern_tokenizer(alias.text))

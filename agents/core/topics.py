@@ -46,6 +46,7 @@ REPEAT_CAP = 2.0
 RELATIVE_CUT = 0.5  # of the main subject's score: weaker subjects are incidental mentions...
 SECONDARY_STRENGTH = 2.5  # ...and a further subject needs this many thresholds
 MAX_SUBJECTS = 4
+LEMMATISED = ("ru", "uk")  # languages whose word keys are lemmas (agents/core/stemming.py)
 COUNTED = 5  # a score sums a topic's strongest five pieces of evidence
 MASS_REPEATS = 4  # the evidence mass counts a term's occurrences up to this many
 LOCALES = (
@@ -367,7 +368,6 @@ class TopicTagger:
             (Alias(t.qcode, lang, t.text, compound=True) for t in terms),
             nlp=nlp,
             key=None if lang in CHARACTER_LANGUAGES else _term_key(lang, nlp.Defaults.stop_words),
-            stop_words=(),  # a word the lexicon lists is a topic word: see _term_key
         )
         scanner = TermScanner(matcher)
         weights = self._weights
@@ -592,16 +592,25 @@ def _group(pieces: _Pieces, rows: tuple[_Array, _Array, _Array, _Array], concept
 
 
 def _term_key(lang: str, stop_words: Iterable[str]) -> Callable[[str], str]:
-    """Stems for lexicon terms, except that a word whose stem is a stop word's is matched as
-    itself: French environnement stems like environ (about), Spanish partido like par, Italian
-    governo is on spaCy's stop list. Matched by stem, such a term would fire on the stop word
-    (the general matcher drops it for that); matched as itself, it only finds its own form."""
+    """Stems for lexicon terms, except that a word whose stem is a stop word's, without being
+    one, is matched as itself (lower-cased): French environnement stems like environ (about),
+    parlement like parle, Spanish partido like par. Matched by stem, such a term would fire on
+    the stop word, and the matcher drops it for that; matched as itself, it finds only its
+    own form. Not where keys are lemmas (Russian, Ukrainian): there a shared key means the
+    same word form read two ways, смог (smog; could)."""
     stem = word_key_function(lang)
-    taken = frozenset(stem(word) for word in stop_words)
+    if lang in LEMMATISED:
+        return stem
+    forms = frozenset(word.lower() for word in stop_words)
+    taken = frozenset(stem(word) for word in forms)
 
     def key(word: str) -> str:
         found = stem(word)
-        return "=" + fold(word) if found in taken else found
+        if found in taken:
+            lower = word.lower()
+            if lower not in forms:
+                return "=" + lower
+        return found
 
     return key
 
