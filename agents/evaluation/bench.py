@@ -111,7 +111,7 @@ PROFILE_PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("English statistical NER (spaCy pipe)", ("ner.py:find_many",)),
     ("language ID", ("langid.py:detect_language",)),
     ("tokenising + gazetteer matching", ("entities.py:tokenize", "entities.py:extract")),
-    ("topic tagging", ("topics.py:tag",)),
+    ("topic tagging", ("topics.py:tag_many",)),  # tag() goes through it too
     ("JSON schema checks (jsonschema)", ("schemas.py:first_error",)),
     ("JSON parse and write (orjson)", ("<orjson.loads>", "<orjson.dumps>")),
     ("rule evaluation", ("detect.py:matches_for",)),
