@@ -193,9 +193,7 @@ def create_app(
         complete: list[SourceRecord] = []
         for record in records:
             tp = TP(record.topic, record.partition)
-            first = offsets.check(
-                (record.topic, record.partition), record.offset, committed.get(tp)
-            )
+            first = offsets.check(tp, record.offset, committed.get(tp))
             if first is not None:
                 log.warning(
                     "records skipped topic=%s partition=%d: got offset %d, expected %d; "
@@ -205,15 +203,21 @@ def create_app(
                     record.offset,
                     first,
                 )
-                skipped = await asyncio.get_running_loop().run_in_executor(
-                    None,
-                    read_range,
-                    settings.broker,
-                    record.topic,
-                    record.partition,
-                    first,
-                    record.offset,
-                )
+                try:
+                    skipped = await asyncio.get_running_loop().run_in_executor(
+                        None,
+                        read_range,
+                        settings.broker,
+                        record.topic,
+                        record.partition,
+                        first,
+                        record.offset,
+                    )
+                except Exception as exc:
+                    # going on would lose them: start again from the last commit instead
+                    log.exception("could not read the skipped records")
+                    on_fatal(f"could not read skipped records: {exc!r}"[:500])
+                    raise
                 metrics.skipped.labels(record.topic).inc(len(skipped))
                 complete.extend(skipped)
             complete.append(record)

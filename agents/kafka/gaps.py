@@ -28,6 +28,7 @@ def read_range(
         enable_auto_commit=False,
         max_partition_fetch_bytes=TOPIC_MAX_MESSAGE_BYTES,
         fetch_max_bytes=TOPIC_MAX_MESSAGE_BYTES,
+        bootstrap_timeout_ms=int(timeout * 1000),
         **client_options(),
     )
     try:

@@ -20,6 +20,7 @@ from agents.core.pipeline import (
     EnrichStage,
     Output,
 )
+from agents.harness import free_port
 from agents.inflight import Acknowledged
 from agents.settings import Settings
 
@@ -153,3 +154,30 @@ def test_a_batch_that_cannot_be_delivered_restarts_the_worker(enricher, detector
     asyncio.run(scenario())
     assert reasons and "stage enrich failed" in reasons[0]
     assert "broker refused the record" in reasons[0]
+
+
+def test_skipped_records_that_cannot_be_read_restart_the_worker(enricher, detector) -> None:
+    """A gap in a partition's offsets is read in from the broker; with no broker to read it
+    from, going on would lose those records, so the worker asks to restart."""
+    reasons: list[str] = []
+    sink = Collected()
+    closed = f"127.0.0.1:{free_port()}"  # nothing listens here
+    settings = Settings(app_id="newsmon-agent-gap", batch_seconds=0.01, broker=closed)
+    app = create_app(
+        settings, EnrichStage(enricher, detector), publisher=sink, on_fatal=reasons.append
+    )
+    app.finalize()
+    app.conf.store = "memory://"
+    enrich = app.agents["newsmon.enrich"]
+
+    async def scenario() -> None:
+        async with enrich.test_context() as agent:
+            await agent.put(value=orjson.dumps({"id": "a", "text": "Paris"}), key=b"k")
+            await _wait_for(lambda: len(sink.outputs) >= 1)
+            agent.sent_offset += 2  # offsets 1 and 2 never reach the agent
+            await agent.put(value=orjson.dumps({"id": "b", "text": "Rome"}), key=b"k", wait=False)
+            await _wait_for(lambda: bool(reasons), timeout=60)
+
+    asyncio.run(scenario())
+    assert "could not read skipped records" in reasons[0]
+    assert [o.document["id"] for o in sink.to(ENRICHED)] == ["a"]  # b waits for the gap
