@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
+import faust
 import orjson
 import pytest
 
@@ -37,14 +38,18 @@ class Collected:
         return [out for out in self.outputs if out.destination == destination]
 
 
+def _app(settings: Settings, enricher, detector, publisher, **options) -> faust.App:
+    app = create_app(settings, EnrichStage(enricher, detector), publisher=publisher, **options)
+    app.finalize()
+    app.conf.store = "memory://"
+    return app
+
+
 @pytest.fixture()
 def app_and_sink(enricher, detector):
     sink = Collected()
     settings = Settings(app_id="newsmon-agent-test", batch_seconds=0.01)
-    app = create_app(settings, EnrichStage(enricher, detector), publisher=sink)
-    app.finalize()
-    app.conf.store = "memory://"
-    return app, sink
+    return _app(settings, enricher, detector, sink), sink
 
 
 async def _wait_for(predicate, timeout: float = 10.0) -> None:
@@ -136,14 +141,7 @@ def test_a_batch_that_cannot_be_delivered_restarts_the_worker(enricher, detector
         raise RuntimeError("broker refused the record")
 
     settings = Settings(app_id="newsmon-agent-fatal", batch_seconds=0.01)
-    app = create_app(
-        settings,
-        EnrichStage(enricher, detector),
-        publisher=refusing,
-        on_fatal=reasons.append,
-    )
-    app.finalize()
-    app.conf.store = "memory://"
+    app = _app(settings, enricher, detector, refusing, on_fatal=reasons.append)
     enrich = app.agents["newsmon.enrich"]
 
     async def scenario() -> None:
@@ -163,11 +161,7 @@ def test_skipped_records_that_cannot_be_read_restart_the_worker(enricher, detect
     sink = Collected()
     closed = f"127.0.0.1:{free_port()}"  # nothing listens here
     settings = Settings(app_id="newsmon-agent-gap", batch_seconds=0.01, broker=closed)
-    app = create_app(
-        settings, EnrichStage(enricher, detector), publisher=sink, on_fatal=reasons.append
-    )
-    app.finalize()
-    app.conf.store = "memory://"
+    app = _app(settings, enricher, detector, sink, on_fatal=reasons.append)
     enrich = app.agents["newsmon.enrich"]
 
     async def scenario() -> None:
