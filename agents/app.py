@@ -144,23 +144,25 @@ def create_app(
     fault_hang_after = settings.fault_hang_after if settings.restarts_in_place == 0 else 0
     stream_topics = {topics.raw, topics.matches, topics.webhook_outbox}
 
+    def failed(stage: str) -> Callable[[BaseException, int], None]:
+        def report(exc: BaseException, inputs: int) -> None:
+            # Faust would restart the agent, but the taken events are never handed to it
+            # again and their offsets never commit: restart the whole worker instead.
+            metrics.errors.labels(stage).inc()
+            log.error("stage %s failed on %d input(s)", stage, inputs, exc_info=exc)
+            on_fatal(f"stage {stage} failed: {exc!r}"[:500])
+
+        return report
+
+    def counted(stage: str, inputs: int) -> Callable[[Sequence[Output]], None]:
+        return lambda outputs: metrics.count(stage, inputs, outputs)
+
     async def run_stage(stage: EnrichStage, stream: faust.StreamT) -> None:
         loop = asyncio.get_running_loop()
         batches = stream.take_events(settings.batch_size, within=settings.batch_seconds)  # type: ignore[attr-defined]
-
-        def failed(exc: BaseException, events: int) -> None:
-            # Faust would restart the agent, but the taken events are never handed to it
-            # again and their offsets never commit: restart the whole worker instead.
-            metrics.errors.labels(stage.name).inc()
-            log.error("stage %s failed on a batch of %d", stage.name, events, exc_info=exc)
-            on_fatal(f"stage {stage.name} failed: {exc!r}"[:500])
-
-        def delivered(count: int) -> Callable[[Sequence[Output]], None]:
-            return lambda outputs: metrics.count(stage.name, count, outputs)
-
         # two batches: one in the NLP thread, the next queued behind it, so the thread never
         # waits for the broker's acknowledgements or for the next batch to be taken
-        in_flight = InFlight(stream.ack, publish, failed, limit=2)
+        in_flight = InFlight(stream.ack, publish, failed(stage.name), limit=2)
         done = 0
         try:
             async for events in batches:
@@ -173,7 +175,7 @@ def create_app(
                 records = await guard_offsets([to_record(event) for event in events])
                 await in_flight.room()
                 outputs = loop.run_in_executor(executor, stage.process, records)
-                in_flight.deliver(events, outputs, delivered(len(records)))
+                in_flight.deliver(events, outputs, counted(stage.name, len(records)))
         finally:
             await in_flight.drain(DRAIN_SECONDS)
 
@@ -253,23 +255,15 @@ def create_app(
 
     @app.agent(destinations[MATCHES], name="newsmon.alert")
     async def alert(stream: faust.StreamT) -> None:
-        def failed(exc: BaseException, events: int) -> None:
-            metrics.errors.labels(alert_stage.name).inc()
-            log.error("alert delivery failed", exc_info=exc)
-            on_fatal(f"stage {alert_stage.name} failed: {exc!r}"[:500])
-
-        def delivered(count: int) -> Callable[[Sequence[Output]], None]:
-            return lambda outputs: metrics.count(alert_stage.name, count, outputs)
-
         # one event at a time: each table write goes to the changelog partition of its event;
         # the broker's acknowledgements of earlier alerts are awaited in the background
-        in_flight = InFlight(stream.ack, publish, failed, limit=ALERTS_IN_FLIGHT)
+        in_flight = InFlight(stream.ack, publish, failed(alert_stage.name), limit=ALERTS_IN_FLIGHT)
         try:
             async for event in stream.events():
                 records = await guard_offsets([to_record(event)])
                 await in_flight.room()
                 outputs = [out for r in records for out in alert_stage.process(r, rule_state)]
-                in_flight.deliver([event], ready(outputs), delivered(len(records)))
+                in_flight.deliver([event], ready(outputs), counted(alert_stage.name, len(records)))
         finally:
             await in_flight.drain(DRAIN_SECONDS)
 
