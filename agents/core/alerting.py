@@ -62,8 +62,10 @@ class AlertFolder:
             before = story_ids.index(owner)
             self._drop(mirror, [s for s in story_ids[:before] if s in expired], prefix)
             return []
-        self._drop(mirror, [s for s in story_ids if s in expired], prefix)
-        kept = [s for s in story_ids if s not in expired]
+        kept = story_ids
+        if expired:
+            self._drop(mirror, [s for s in story_ids if s in expired], prefix)
+            kept = [s for s in story_ids if s not in expired]
         best: tuple[float, str] | None = None
         for score, story_id in mirror.similar(match["signature"], SAME_STORY):
             if story_id not in expired and (best is None or score > best[0]):

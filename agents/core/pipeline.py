@@ -130,8 +130,8 @@ class EnrichStage:
 
 class AlertStage:
     """Rule matches -> alerts, with the per-rule state in ``store`` (a Faust table in the
-    worker). Cheap: it runs on the event loop, one record at a time, so that every state
-    change is written to the changelog partition of the record that caused it."""
+    worker). Cheap: it runs on the event loop, one record after another; the worker has every
+    state change written to the changelog partition of the record that caused it."""
 
     name = "alert"
 

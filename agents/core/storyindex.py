@@ -42,6 +42,9 @@ class StoryMirror:
     owner: dict[str, str] = field(default_factory=dict)  # article id -> its story id
     # (position, value) -> the story holding it, or a set when several do (rare but possible)
     postings: dict[int, str | set[str]] = field(default_factory=dict)
+    # no story was last seen before this: a lower bound, lowered whenever a story is added or
+    # counted earlier, so that most folds need not scan every story for expired ones
+    earliest: float = -math.inf
 
     @classmethod
     def build(cls, directory: list[str], load: Loader) -> StoryMirror:
@@ -61,7 +64,11 @@ class StoryMirror:
 
     def expired(self, oldest: float) -> list[str]:
         """Story ids last seen before ``oldest``, in directory order."""
-        return [s for s in self.directory if self.last_seen.get(s, -math.inf) < oldest]
+        if oldest <= self.earliest:
+            return []
+        seen = [self.last_seen.get(s, -math.inf) for s in self.directory]
+        self.earliest = min(seen, default=math.inf)
+        return [s for s, last in zip(self.directory, seen, strict=True) if last < oldest]
 
     def story_of(self, article_id: str) -> str | None:
         return self.owner.get(article_id)
@@ -97,6 +104,7 @@ class StoryMirror:
             if self.owner.get(dropped) == story_id:
                 del self.owner[dropped]
         self.last_seen[story_id] = seen
+        self.earliest = min(self.earliest, seen)
         self.articles[story_id] = list(article_ids)
         for article_id in article_ids:
             self.owner[article_id] = story_id
@@ -121,6 +129,7 @@ class StoryMirror:
     ) -> None:
         self.signatures[story_id] = array("Q", signature)
         self.last_seen[story_id] = seen
+        self.earliest = min(self.earliest, seen)
         self.articles[story_id] = article_ids
         for article_id in article_ids:
             self.owner[article_id] = story_id

@@ -7,7 +7,7 @@ import pytest
 
 from agents.batch import detect_file, enrich_file
 from agents.core.deadletter import SourceRecord
-from agents.core.decode import Rejection, decode_article
+from agents.core.decode import MAX_DEPTH, Rejection, _deeper_than, decode_article
 from agents.core.detect import Detector
 from agents.core.pipeline import DEAD_LETTERS, ENRICHED, MATCHES, EnrichStage
 
@@ -105,3 +105,30 @@ def test_enrich_stage_publishes_the_article_even_when_its_rules_fail(
     assert "rule engine bug" in letter["message"]
     matched = {o.document["alert"]["article"]["id"] for o in outputs if o.destination == MATCHES}
     assert matched == {"hi-wang-yi-lavrov-call"}
+
+
+def _nested(depth: int, leaf: object) -> object:
+    """``leaf`` inside lists so that it sits at ``depth`` (the outer document is depth 1)."""
+    value = leaf
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("depth", "leaf", "deeper"),
+    [
+        (64, 1, False),  # a scalar at the limit
+        (65, 1, True),  # a scalar one level past it
+        (64, [], False),  # an empty list at the limit holds nothing deeper
+        (64, {}, False),
+        (64, {"a": None}, True),  # its value is at 65
+        (65, "x", True),
+    ],
+)
+def test_depth_limit_counts_scalars_and_containers_alike(
+    depth: int, leaf: object, deeper: bool
+) -> None:
+    document = {"id": "d", "x": _nested(depth - 1, leaf)}
+    assert _deeper_than(document, MAX_DEPTH) is deeper
+    assert MAX_DEPTH == 64

@@ -198,3 +198,22 @@ def test_signatures_keep_the_values_stored_in_rule_state(text: str) -> None:
         int(v) for v in ((hashes[:, None] * stories._A + stories._B) % stories._PRIME).min(axis=0)
     ]
     assert stories.signature(text) == expected
+
+
+def test_expiry_skips_the_scan_only_while_no_story_can_have_expired() -> None:
+    stories = {
+        "a": {"signature": [1] * LENGTH, "last_seen": 10.0, "article_ids": ["x"]},
+        "b": {"signature": [2] * LENGTH, "last_seen": 20.0, "article_ids": ["y"]},
+    }
+    mirror = StoryMirror.build(["a", "b"], stories.get)
+    assert mirror.expired(5.0) == []
+    assert mirror.earliest == 10.0  # learnt by that scan
+    assert mirror.expired(15.0) == ["a"]
+    mirror.counted("a", 30.0, ["x", "z"])  # later than the bound: the bound stays low, and safe
+    assert mirror.expired(15.0) == []
+    mirror.opened("c", [3] * LENGTH, 1.0, "w")  # an event time in the past lowers the bound
+    mirror.directory.append("c")
+    assert mirror.earliest == 1.0
+    assert mirror.expired(15.0) == ["c"]
+    mirror.counted("b", 0.5, ["y"])  # never done by the folder, but the bound follows it
+    assert mirror.expired(15.0) == ["b", "c"]
