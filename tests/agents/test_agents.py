@@ -132,6 +132,43 @@ def test_alert_agent_folds_a_repeated_story(app_and_sink, detector, enricher, hi
     assert [o.document["reason"] for o in sink.to(DEAD_LETTERS)] == ["not_object"]
 
 
+def test_alert_agent_writes_each_state_change_to_its_matchs_partition(
+    app_and_sink, detector, enricher, hindi_article
+) -> None:
+    """Matches are folded a batch at a time, and each table write must still go to the changelog
+    partition of the match that caused it (not that of the batch's last event), or a worker
+    taking that partition over would rebuild the wrong rule state."""
+    app, sink = app_and_sink
+    alert = app.agents["newsmon.alert"]
+    table = app.tables["newsmon-rule-state"]
+    written: list[tuple[int | None, str]] = []
+    send_changelog = table.send_changelog
+
+    def spy(partition, key, value, *args, **kwargs):  # type: ignore[no-untyped-def]
+        written.append((partition, key))
+        return send_changelog(partition, key, value, *args, **kwargs)
+
+    table.send_changelog = spy
+    article = enricher.enrich(hindi_article)
+    matches = [m for m in detector.matches_for(article) if m["rule_id"] == "china-russia"]
+    copies = []
+    for n, match in enumerate(matches * 4):
+        article_of_copy = {**match["alert"]["article"], "id": f"c{n}"}
+        copies.append({**match, "alert": {**match["alert"], "article": article_of_copy}})
+
+    async def scenario() -> None:
+        async with alert.test_context() as agent:
+            for n, match in enumerate(copies):  # put in one go: they are taken as one batch
+                await agent.put(value=orjson.dumps(match), key=b"china-russia", partition=n % 4)
+            await _wait_for(lambda: len(sink.to(ALERTS)) >= len(copies))
+
+    asyncio.run(scenario())
+    assert len(copies) == 4
+    # the first match opens the story (story + directory), each copy updates it
+    assert [p for p, _ in written] == [0, 0, 1, 2, 3]
+    assert [a.document["status"] for a in sink.to(ALERTS)] == ["new", "update", "update", "update"]
+
+
 def test_a_batch_that_cannot_be_delivered_restarts_the_worker(enricher, detector) -> None:
     """Faust would restart only the agent and never hand it the taken events again: the app
     asks for a whole-worker restart (``on_fatal``; the worker re-executes itself)."""
