@@ -138,7 +138,7 @@ def create_app(
 
     async def send_to_kafka(outputs: Sequence[Output]) -> Acknowledged:
         # straight to Faust's producer: the outputs are bytes already, and Topic.send's
-        # serialisers, message objects and callbacks cost the event loop about as much again
+        # serialisers, message objects and callbacks were over a third of a send's time
         producer = app.producer
         pending = [
             await producer.send(
@@ -268,11 +268,11 @@ def create_app(
 
     @app.agent(destinations[MATCHES], name="newsmon.alert")
     async def alert(stream: faust.StreamT) -> None:
-        # matches are folded a batch at a time, in order, each table write going to the changelog
+        # Matches are folded a batch at a time, in order, each table write going to the changelog
         # partition of the match that caused it; the broker's acknowledgements of earlier alerts
-        # are awaited in the background
-        # the enrich agent's batch window: a shorter one wakes the event loop more often than
-        # matches arrive (5 ms cost more than folding one at a time), a longer one adds latency
+        # are awaited in the background. The window is the enrich agent's: a shorter one wakes
+        # the event loop more often than matches arrive (5 ms cost more than folding one match
+        # at a time, docs/benchmarks.md), a longer one adds latency.
         batches = stream.take_events(ALERT_BATCH, within=settings.batch_seconds)  # type: ignore[attr-defined]
         in_flight = InFlight(stream.ack, publish, failed(alert_stage.name), limit=ALERTS_IN_FLIGHT)
         try:
