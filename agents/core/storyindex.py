@@ -43,7 +43,7 @@ class StoryMirror:
     # (position, value) -> the story holding it, or a set when several do (rare but possible)
     postings: dict[int, str | set[str]] = field(default_factory=dict)
     # no story was last seen before this: a lower bound, lowered whenever a story is added or
-    # counted earlier, so that most folds need not scan every story for expired ones
+    # counted earlier or removed, so that most folds need not scan every story for expired ones
     earliest: float = -math.inf
 
     @classmethod
@@ -111,6 +111,9 @@ class StoryMirror:
 
     def removed(self, story_ids: Iterable[str]) -> None:
         for story_id in story_ids:
+            # a removed story may still be listed in the directory (a replay drops only the
+            # expired stories before its own), and then reads as never seen: as expired
+            self.earliest = -math.inf
             for key in _keys(self.signatures.pop(story_id, ())):
                 holders = self.postings.get(key)
                 if holders == story_id:
