@@ -17,6 +17,7 @@ from agents.core.clock import now_iso
 from agents.core.detect import Detector, alert_id
 from agents.core.rules import Rule
 from agents.core.stories import SAME_STORY
+from agents.core.storydirectory import StoryDirectory
 from agents.core.storyindex import StoryMirror, StoryMirrors
 
 Store = MutableMapping[str, Any]
@@ -50,9 +51,9 @@ class AlertFolder:
         result is that of reading every story in directory order, dropping the expired ones."""
         now = float(match["event_time"])
         article_id = match["alert"]["article"]["id"]
-        directory_key = f"{rule.id}|stories"
+        directory = StoryDirectory(self.store, rule.id)
         prefix = f"{rule.id}|story|"
-        story_ids: list[str] = list(self.store.get(directory_key, ()))
+        story_ids = directory.read()
         mirror = self.mirrors.of(rule.id, story_ids, lambda s: self.store.get(prefix + s))
         expired = set(mirror.expired(now - rule.story_window))
         owner = mirror.story_of(article_id)
@@ -60,7 +61,8 @@ class AlertFolder:
             # a replay of an article already counted; the directory scan this replaces had
             # dropped the expired stories listed before that story, and only those
             before = story_ids.index(owner)
-            self._drop(mirror, [s for s in story_ids[:before] if s in expired], prefix)
+            dropped = [s for s in story_ids[:before] if s in expired]
+            self._drop(mirror, dropped, prefix, still_listed=True)
             return []
         kept = story_ids
         if expired:
@@ -81,7 +83,7 @@ class AlertFolder:
             self.store[prefix + story_id] = story
             mirror.counted(story_id, story["last_seen"], story["article_ids"])
             if kept != story_ids:
-                self.store[directory_key] = kept
+                directory.write(kept)
                 mirror.directory = list(kept)
             return [_story_alert(story, UPDATE, score)]
         new_id = alert_id(rule.id, article_id)
@@ -96,17 +98,21 @@ class AlertFolder:
             "alert": match["alert"],
         }
         kept.append(new_id)
-        self._drop(mirror, kept[:-MAX_STORIES], prefix)
+        listed, capped = kept[-MAX_STORIES:], kept[:-MAX_STORIES]
+        # an id listed twice (its story reopened) may be capped once and still be listed
+        self._drop(mirror, capped, prefix, any(story_id in listed for story_id in capped))
         self.store[prefix + new_id] = story
-        self.store[directory_key] = kept[-MAX_STORIES:]
+        directory.write(listed)
         mirror.opened(new_id, story["signature"], now, article_id)
-        mirror.directory = kept[-MAX_STORIES:]
+        mirror.directory = listed
         return [_story_alert(story, NEW, None)]
 
-    def _drop(self, mirror: StoryMirror, story_ids: list[str], prefix: str) -> None:
+    def _drop(
+        self, mirror: StoryMirror, story_ids: list[str], prefix: str, still_listed: bool = False
+    ) -> None:
         for story_id in story_ids:
             self.store.pop(prefix + story_id, None)
-        mirror.removed(story_ids)
+        mirror.removed(story_ids, still_listed)
 
     # -- N articles from M sources within T -----------------------------------------------
     def _threshold(self, match: dict[str, Any], rule: Rule) -> list[dict[str, Any]]:

@@ -109,11 +109,14 @@ class StoryMirror:
         for article_id in article_ids:
             self.owner[article_id] = story_id
 
-    def removed(self, story_ids: Iterable[str]) -> None:
+    def removed(self, story_ids: Iterable[str], still_listed: bool = False) -> None:
+        """Stories dropped from the store. Dropped from the directory too, they can only raise
+        the oldest last-seen time, so the bound stays; ``still_listed`` (a replay drops only the
+        expired stories before its own and leaves the directory as it is), they read as never
+        seen, as expired, and the bound must fall."""
         for story_id in story_ids:
-            # a removed story may still be listed in the directory (a replay drops only the
-            # expired stories before its own), and then reads as never seen: as expired
-            self.earliest = -math.inf
+            if still_listed:
+                self.earliest = -math.inf
             for key in _keys(self.signatures.pop(story_id, ())):
                 holders = self.postings.get(key)
                 if holders == story_id:
