@@ -53,8 +53,10 @@ class AlertFolder:
         article_id = match["alert"]["article"]["id"]
         directory = StoryDirectory(self.store, rule.id)
         prefix = f"{rule.id}|story|"
-        story_ids = directory.read()
-        mirror = self.mirrors.of(rule.id, story_ids, lambda s: self.store.get(prefix + s))
+        mirror = self.mirrors.of(
+            rule.id, directory.version(), directory.read, lambda s: self.store.get(prefix + s)
+        )
+        story_ids = list(mirror.directory)
         expired = set(mirror.expired(now - rule.story_window))
         owner = mirror.story_of(article_id)
         if owner is not None and owner not in expired:
@@ -84,7 +86,7 @@ class AlertFolder:
             mirror.counted(story_id, story["last_seen"], story["article_ids"])
             if kept != story_ids:
                 directory.write(kept)
-                mirror.directory = list(kept)
+                mirror.directory, mirror.version = list(kept), directory.version()
             return [_story_alert(story, UPDATE, score)]
         new_id = alert_id(rule.id, article_id)
         story = {
@@ -104,7 +106,7 @@ class AlertFolder:
         self.store[prefix + new_id] = story
         directory.write(listed)
         mirror.opened(new_id, story["signature"], now, article_id)
-        mirror.directory = listed
+        mirror.directory, mirror.version = listed, directory.version()
         return [_story_alert(story, NEW, None)]
 
     def _drop(

@@ -29,6 +29,12 @@ class StoryDirectory:
     def chunk_key(self, number: int) -> str:
         return f"{self.key}|{number}"
 
+    def version(self) -> object:
+        """A value that changes whenever the directory is written (the header, which counts its
+        writes; in the layout before chunks, the list itself): the story mirror compares it,
+        and reads the chunks only when it changed."""
+        return self.store.get(self.key)
+
     def read(self) -> list[str]:
         header = self.store.get(self.key)
         if header is None:
@@ -46,10 +52,11 @@ class StoryDirectory:
         alert folder makes); any other list is stored correctly too."""
         header = self.store.get(self.key)
         if header is None or isinstance(header, list):
-            self._rewrite(ids)
+            self._rewrite(ids, 0)
             return
         numbers: list[int] = list(header["chunks"])
         kept_numbers: list[int] = []
+        changed = False
         taken = 0  # ids[:taken] are in the chunks walked so far
         for number in numbers:
             content = list(self.store.get(self.chunk_key(number), ()))
@@ -63,6 +70,7 @@ class StoryDirectory:
                     staying.append(story_id)
                     taken += 1
             if staying != content:
+                changed = True
                 if staying:
                     self.store[self.chunk_key(number)] = staying
                 else:
@@ -77,18 +85,20 @@ class StoryDirectory:
             if room > 0:
                 self.store[last] = content + rest[:room]
                 rest = rest[room:]
+                changed = True
         following = max(numbers, default=-1) + 1
         for first in range(0, len(rest), CHUNK):
             self.store[self.chunk_key(following)] = rest[first : first + CHUNK]
             kept_numbers.append(following)
             following += 1
-        if kept_numbers != numbers:
-            self.store[self.key] = {"chunks": kept_numbers}
+            changed = True
+        if changed:
+            self.store[self.key] = {"chunks": kept_numbers, "writes": header.get("writes", 0) + 1}
 
-    def _rewrite(self, ids: Sequence[str]) -> None:
+    def _rewrite(self, ids: Sequence[str], writes: int) -> None:
         """The first write, or the first since the layout before chunks."""
         numbers = []
         for number, first in enumerate(range(0, len(ids), CHUNK)):
             self.store[self.chunk_key(number)] = list(ids[first : first + CHUNK])
             numbers.append(number)
-        self.store[self.key] = {"chunks": numbers}
+        self.store[self.key] = {"chunks": numbers, "writes": writes}

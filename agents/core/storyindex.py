@@ -11,9 +11,9 @@ same answer:
   positions hold the same value; such a pair shares at least one (position, value), so the
   stories listed under the match's 64 (position, value) pairs are all the candidates, and the
   counts there are the similarities themselves;
-- the mirror is checked against the rule's story directory on every use and rebuilt from the
-  store when they differ, and dropped when the worker's partitions change (another worker may
-  have written the state meanwhile).
+- the mirror is checked against the version of the rule's story directory on every use and
+  rebuilt from the store when they differ, and dropped when the worker's partitions change
+  (another worker may have written the state meanwhile).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ class StoryMirror:
     # no story was last seen before this: a lower bound, lowered whenever a story is added or
     # counted earlier or removed, so that most folds need not scan every story for expired ones
     earliest: float = -math.inf
+    version: object = None  # the directory's version (StoryDirectory.version) it was built on
 
     @classmethod
     def build(cls, directory: list[str], load: Loader) -> StoryMirror:
@@ -155,10 +156,15 @@ class StoryMirrors:
     def __init__(self) -> None:
         self._mirrors: dict[str, StoryMirror] = {}
 
-    def of(self, rule_id: str, directory: list[str], load: Loader) -> StoryMirror:
+    def of(
+        self, rule_id: str, version: object, directory: Callable[[], list[str]], load: Loader
+    ) -> StoryMirror:
+        """The rule's mirror, rebuilt from ``directory()`` and ``load`` when the directory's
+        ``version`` is not the one it was built on or last wrote."""
         mirror = self._mirrors.get(rule_id)
-        if mirror is None or mirror.directory != directory:
-            mirror = self._mirrors[rule_id] = StoryMirror.build(directory, load)
+        if mirror is None or mirror.version != version:
+            mirror = self._mirrors[rule_id] = StoryMirror.build(directory(), load)
+            mirror.version = version
         return mirror
 
     def forget(self) -> None:
