@@ -28,11 +28,12 @@ test: install lint typecheck ## lint, types, unit, agent, contract and real-Kafk
 	$(BIN)/pytest
 
 lint: $(STAMP) ## ruff lint and format check
-	$(BIN)/ruff check agents tests
-	$(BIN)/ruff format --check agents tests
+	$(BIN)/ruff check agents tests bench
+	$(BIN)/ruff format --check agents tests bench
 
-typecheck: $(STAMP) ## mypy on the package
+typecheck: $(STAMP) ## mypy on the package and the bench scripts
 	$(BIN)/mypy
+	$(BIN)/mypy bench/*.py
 
 unit: $(STAMP) ## the fast tests only (no broker)
 	$(BIN)/pytest tests/unit tests/contract tests/agents

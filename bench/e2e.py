@@ -242,7 +242,7 @@ def run_newsmon(
     env: dict[str, str] | None = None,
 ) -> Run:
     """Warm-up pass, backlog drain, then fixed-rate phases; on a fresh cluster."""
-    cluster = Cluster.create(home, partitions=4, NEWSMON_RULES=str(rules), **(env or {}))
+    cluster = Cluster.create(home, 4, (), NEWSMON_RULES=str(rules), **(env or {}))
     try:
         cluster.start()
         for _ in range(workers):

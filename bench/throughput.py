@@ -100,6 +100,7 @@ class Core:
     stages: bench.StageCosts  # the worker's two stages in one thread, with NER, warm
     profile: bench.Profile
     alerting: set[str]  # ids of the articles on which the bench rule matches
+    folds: list[bench.FoldCost]  # the alert stage on a copy of an open story, on a new story
 
 
 def measure_core(articles: list[dict[str, Any]]) -> Core:
@@ -121,7 +122,9 @@ def measure_core(articles: list[dict[str, Any]]) -> Core:
     profiled = bench.profile(
         lambda: bench.run_stages(*stages, values, schema_costs=False), len(values)
     )
-    return Core(speeds, costs, profiled, alerting)
+    log("the alert stage on copies of open stories, then on new stories")
+    folds = bench.fold_costs(AlertStage(detector.book), costs.matches)
+    return Core(speeds, costs, profiled, alerting, folds)
 
 
 def kept_notes(path: Path) -> list[str]:
@@ -173,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         core=core.speeds,
         stages=core.stages,
         profile=core.profile,
+        folds=core.folds,
         newsmon=newsmon_runs,
         naive=naive_runs,
         started=stamp,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import cProfile
 import math
 import pstats
+import random
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,11 +19,13 @@ from typing import Any
 
 import orjson
 
+from agents.core import alerting
 from agents.core.deadletter import SourceRecord
 from agents.core.detect import Detector
 from agents.core.enrich import Enricher
 from agents.core.pipeline import MATCHES, AlertStage, EnrichStage
 from agents.core.schemas import first_error
+from agents.core.stories import PERMUTATIONS
 from agents.evaluation.corpora import WMT_DIR, load_wmt
 from agents.evaluation.speed import cpu_seconds, five_hundred_word_articles, word_count
 
@@ -128,6 +131,7 @@ class StageCosts:
     alerts: int = 0
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     schema: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    matches: list[bytes] = field(default_factory=list)  # the enrich stage's rule matches
 
     def per_article_ms(self, seconds: float) -> float:
         return 1000 * seconds / self.articles if self.articles else 0.0
@@ -160,6 +164,7 @@ def run_stages(
         costs.seconds["alert"] += clock() - middle
         inputs["enrich"] += values[first : first + batch_size]
         inputs["alert"] += matches
+    costs.matches = inputs["alert"]
     for stage, schema in SCHEMAS.items() if schema_costs else ():
         documents = [orjson.loads(v) for v in inputs[stage]]
         started = clock()
@@ -171,6 +176,82 @@ def run_stages(
 
 def record(value: bytes) -> SourceRecord:
     return SourceRecord("bench", 0, 0, value, None, int(time.time() * 1000))
+
+
+# --- folding: a copy of an open story, or a new story --------------------------------------
+
+
+@dataclass(frozen=True)
+class FoldCost:
+    label: str
+    matches: int
+    ms_per_match: float  # CPU of the alert stage per match
+    bytes_per_match: float  # table values written, as JSON: what the changelog carries
+
+
+class _CountingStore(dict[str, Any]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.bytes = 0
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.bytes += len(orjson.dumps(value))
+        super().__setitem__(key, value)
+
+
+def fold_costs(alert: AlertStage, matches: Sequence[bytes], count: int = 2000) -> list[FoldCost]:
+    """The alert stage per match, in process with a dict for the table, on the bench rule's
+    matches under new article ids: (1) each a copy of a story the rule has open, as every match
+    after the end-to-end bench's warm-up is; (2) each a new story (its signature replaced by
+    random values) of a rule already at its cap of open stories, as in a stream of mostly new
+    news. Each case runs twice on a fresh table: timed, then counting the bytes written."""
+    rng = random.Random(20261130)
+    documents = [orjson.loads(m) for m in matches]
+    opened = [orjson.dumps(d) for d in documents]
+
+    def copy(n: int, signature: list[int] | None = None) -> bytes:
+        document = documents[n % len(documents)]
+        alert_body = document["alert"]
+        body = {**alert_body, "article": {**alert_body["article"], "id": f"fold-{n}"}}
+        return orjson.dumps(
+            {**document, "alert": body, "signature": signature or document["signature"]}
+        )
+
+    def fresh(n: int) -> bytes:
+        return copy(n, [rng.randrange(2**32) for _ in range(PERMUTATIONS)])
+
+    copies = [copy(n) for n in range(count)]
+    filling = [fresh(n) for n in range(count, count + alerting.MAX_STORIES)]
+    news = [fresh(n) for n in range(count + alerting.MAX_STORIES, 2 * count + alerting.MAX_STORIES)]
+    cases = [
+        ("a copy of an open story", opened, copies),
+        (f"a new story, the rule at its cap of {alerting.MAX_STORIES:,} stories", filling, news),
+    ]
+    found = []
+    for label, before, timed in cases:
+        seconds, _ = _fold(alert, before, timed, {})
+        _, written = _fold(alert, before, timed, _CountingStore())
+        per_match = written / len(timed)
+        found.append(FoldCost(label, len(timed), 1000 * seconds / len(timed), per_match))
+    return found
+
+
+def _fold(
+    alert: AlertStage, before: Sequence[bytes], timed: Sequence[bytes], store: dict[str, Any]
+) -> tuple[float, int]:
+    """Fold ``before``, then ``timed`` into a fresh ``store``: the CPU seconds of the second
+    part, and the bytes it wrote if the store counts them."""
+    alert.mirrors.forget()
+    for value in before:
+        alert.process(record(value), store)
+    written = store.bytes if isinstance(store, _CountingStore) else 0
+    started = time.process_time()
+    for value in timed:
+        alert.process(record(value), store)
+    seconds = time.process_time() - started
+    if isinstance(store, _CountingStore):
+        written = store.bytes - written
+    return seconds, written
 
 
 @dataclass(frozen=True)

@@ -68,3 +68,24 @@ def test_messages_cycle_the_articles_under_new_ids() -> None:
     assert found[2][1] == b"run-2"
     value = orjson.loads(found[3][2])
     assert value == {"id": "run-3", "text": "Dva.", "lang": "cs", "source": "bench"}
+
+
+def test_fold_costs_measure_copies_and_new_stories_at_the_cap(
+    enricher, detector, hindi_article
+) -> None:
+    """A new story of a rule at its cap writes its story and a chunk or two of the directory,
+    not the directory's 1,000 ids (about 37 KB as JSON)."""
+    from agents.core.pipeline import AlertStage
+    from agents.evaluation.bench import fold_costs
+
+    article = enricher.enrich(hindi_article)
+    matches = [
+        orjson.dumps(m) for m in detector.matches_for(article) if m["rule_id"] == "china-russia"
+    ]
+    copies, news = fold_costs(AlertStage(detector.book), matches, count=50)
+    assert (copies.matches, news.matches) == (50, 50)
+    assert "copy" in copies.label and "new story" in news.label
+    assert 0 < copies.bytes_per_match < 2 * len(matches[0])  # the story, rewritten
+    # the new story, the directory's last chunk, its first (the capped story) and its header
+    assert copies.bytes_per_match < news.bytes_per_match < copies.bytes_per_match + 6_000
+    assert copies.ms_per_match > 0 and news.ms_per_match > 0
