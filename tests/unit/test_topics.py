@@ -282,3 +282,15 @@ def test_a_term_spelled_as_in_english_has_the_english_weight(lexicons) -> None:
 def test_inflected_forms_find_their_subject(enricher, lang, text, subject) -> None:
     tags = enricher.enrich({"id": "t", "text": text, "lang": lang})["topics"]
     assert [tag["qcode"] for tag in tags if tag["level"] == 1] == [subject]
+
+
+def test_a_spanish_win_is_not_livestock(enricher) -> None:
+    """ganado (livestock) stems to gan, as ganó (won) does: it is listed only in phrases."""
+    agriculture = "medtop:20000210"
+
+    def qcodes(text: str) -> set[str]:
+        tags = enricher.enrich({"id": "t", "text": text, "lang": "es"})["topics"]
+        return {tag["qcode"] for tag in tags}
+
+    assert agriculture not in qcodes("El Real Madrid ganó la final y el equipo gana la liga.")
+    assert agriculture in qcodes("La sequía obligó a vender miles de cabezas de ganado.")
