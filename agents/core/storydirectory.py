@@ -5,7 +5,8 @@ The state store is a Kafka-backed table: every write of a key is a changelog rec
 list, the directory of a rule at its cap of 1,000 stories was a 37 KB value, written again (and
 encoded again, on the event loop) for every new story and every expiry. In chunks of ``CHUNK``
 ids, a new story rewrites the last chunk, an expiry or the cap the first one or two, and the
-header (the chunk numbers, in order) only when a chunk is added or emptied.
+header (the chunk numbers in order and a count of the directory's writes: a few hundred bytes) with
+every change.
 
 The layout written before chunks, one list under the header's key, is still read; the next write
 of that rule's directory replaces it with chunks.
