@@ -1,15 +1,21 @@
-"""A rule's story directory (its open story ids, in the order they were opened), stored in
-chunks so that opening a story rewrites one short chunk, not the whole list.
+"""A rule's story directory (its open story ids, in the order they were opened), stored so that
+opening a story rewrites about a kilobyte, not the whole list.
 
-The state store is a Kafka-backed table: every write of a key is a changelog record. Kept as one
-list, the directory of a rule at its cap of 1,000 stories was a 37 KB value, written again (and
-encoded again, on the event loop) for every new story and every expiry. In chunks of ``CHUNK``
-ids, a new story rewrites the last chunk, an expiry or the cap the first one or two, and the
-header (the chunk numbers in order and a count of the directory's writes: a few hundred bytes) with
-every change.
+The state store is a Kafka-backed table: every write of a key is a changelog record, and in the
+worker each one also costs a trip through Faust's changelog machinery on the event loop. Kept as
+one list, the directory of a rule at its cap of 1,000 stories was a 37 KB value, written again
+for every new story and every expiry.
 
-The layout written before chunks, one list under the header's key, is still read; the next write
-of that rule's directory replaces it with chunks.
+Now the ids live in full chunks of ``CHUNK`` under their own keys, and a header holds the chunk
+numbers, the newest ids (the tail, fewer than ``CHUNK``), how many ids of the first chunk are
+already gone (``skip``), and a count of its own writes (the version the story mirror checks).
+A new story at the cap appends to the tail and drops the oldest id by counting it in ``skip``:
+one write, of the header. A chunk is written when the tail fills one (every ``CHUNK`` new
+stories) or when an id leaves it from anywhere but the front (an expiry out of order), and
+deleted once all its ids are gone.
+
+The layout written before this one, one list under the header's key, is still read; the next
+write of that rule's directory replaces it.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ CHUNK = 32  # story ids per chunk: about 1.2 KB as JSON
 
 
 class StoryDirectory:
-    """The story ids of one rule, read from and written to ``store`` in chunks."""
+    """The story ids of one rule, read from and written to ``store``."""
 
     def __init__(self, store: MutableMapping[str, Any], rule_id: str) -> None:
         self.store = store
@@ -43,24 +49,28 @@ class StoryDirectory:
         if isinstance(header, list):  # the layout before chunks
             return list(header)
         ids: list[str] = []
-        for number in header["chunks"]:
-            ids.extend(self.store.get(self.chunk_key(number), ()))
+        for position, number in enumerate(header["chunks"]):
+            content = self.store.get(self.chunk_key(number), ())
+            ids.extend(content[header.get("skip", 0) :] if position == 0 else content)
+        ids.extend(header.get("tail", ()))
         return ids
 
     def write(self, ids: Sequence[str]) -> None:
-        """Store ``ids``, rewriting only the chunks whose content changes. Fast when ``ids`` is
-        the directory as read with some ids left out and new ones appended (every change the
-        alert folder makes); any other list is stored correctly too."""
+        """Store ``ids``, writing as little as it can when ``ids`` is the directory as read with
+        some ids left out and new ones appended (every change the alert folder makes); any
+        other list is stored correctly too."""
         header = self.store.get(self.key)
         if header is None or isinstance(header, list):
             self._rewrite(ids, 0)
             return
-        numbers: list[int] = list(header["chunks"])
+        numbers: list[int] = header["chunks"]
+        skip: int = header.get("skip", 0)
         kept_numbers: list[int] = []
-        changed = False
+        wrote = False  # a chunk written or deleted: the header must count a write too
         taken = 0  # ids[:taken] are in the chunks walked so far
-        for number in numbers:
-            content = list(self.store.get(self.chunk_key(number), ()))
+        for position, number in enumerate(numbers):
+            stored = self.store.get(self.chunk_key(number), [])
+            content = stored[skip:] if position == 0 else stored
             if content and ids[taken : taken + len(content)] == content:  # most chunks
                 taken += len(content)
                 kept_numbers.append(number)
@@ -70,36 +80,54 @@ class StoryDirectory:
                 if taken < len(ids) and ids[taken] == story_id:
                     staying.append(story_id)
                     taken += 1
-            if staying != content:
-                changed = True
-                if staying:
-                    self.store[self.chunk_key(number)] = staying
-                else:
-                    self.store.pop(self.chunk_key(number), None)
-            if staying:
-                kept_numbers.append(number)
-        rest = list(ids[taken:])
-        if rest and kept_numbers:
-            last = self.chunk_key(kept_numbers[-1])
-            content = list(self.store.get(last, ()))
-            room = CHUNK - len(content)
-            if room > 0:
-                self.store[last] = content + rest[:room]
-                rest = rest[room:]
-                changed = True
+            if not staying:
+                self.store.pop(self.chunk_key(number), None)
+                wrote = True
+                if position == 0:
+                    skip = 0
+                continue
+            if position == 0 and staying == content[len(content) - len(staying) :]:
+                skip += len(content) - len(staying)  # only the oldest ids went: count them
+            else:
+                self.store[self.chunk_key(number)] = staying
+                wrote = True
+                if position == 0:
+                    skip = 0
+            kept_numbers.append(number)
+        if not kept_numbers:
+            skip = 0
+        old_tail: list[str] = header.get("tail", [])
+        tail = self._rest(old_tail, ids, taken)
         following = max(numbers, default=-1) + 1
-        for first in range(0, len(rest), CHUNK):
-            self.store[self.chunk_key(following)] = rest[first : first + CHUNK]
+        while len(tail) >= CHUNK:  # a full tail becomes a chunk of its own
+            self.store[self.chunk_key(following)] = tail[:CHUNK]
+            wrote = True
             kept_numbers.append(following)
+            tail = tail[CHUNK:]
             following += 1
-            changed = True
-        if changed:
-            self.store[self.key] = {"chunks": kept_numbers, "writes": header.get("writes", 0) + 1}
+        if wrote or (kept_numbers, skip, tail) != (numbers, header.get("skip", 0), old_tail):
+            self.store[self.key] = _header(kept_numbers, skip, tail, header.get("writes", 0) + 1)
+
+    @staticmethod
+    def _rest(tail: list[str], ids: Sequence[str], taken: int) -> list[str]:
+        """The tail after ``ids[:taken]`` were found in the chunks: what stays of the old tail,
+        then the ids appended."""
+        staying = []
+        for story_id in tail:
+            if taken < len(ids) and ids[taken] == story_id:
+                staying.append(story_id)
+                taken += 1
+        return staying + list(ids[taken:])
 
     def _rewrite(self, ids: Sequence[str], writes: int) -> None:
         """The first write, or the first since the layout before chunks."""
+        full = len(ids) - len(ids) % CHUNK
         numbers = []
-        for number, first in enumerate(range(0, len(ids), CHUNK)):
+        for number, first in enumerate(range(0, full, CHUNK)):
             self.store[self.chunk_key(number)] = list(ids[first : first + CHUNK])
             numbers.append(number)
-        self.store[self.key] = {"chunks": numbers, "writes": writes}
+        self.store[self.key] = _header(numbers, 0, list(ids[full:]), writes)
+
+
+def _header(chunks: list[int], skip: int, tail: list[str], writes: int) -> dict[str, Any]:
+    return {"chunks": chunks, "skip": skip, "tail": tail, "writes": writes}

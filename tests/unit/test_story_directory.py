@@ -1,5 +1,5 @@
 """The story directory in chunks: what is read back is what was written, whatever the change,
-and the changes the alert folder makes rewrite a chunk or two, not the directory."""
+and the change the alert folder makes most (a new story at the cap) writes only the header."""
 
 from __future__ import annotations
 
@@ -33,11 +33,17 @@ class Recording(dict[str, Any]):
         self.deleted.clear()
 
 
-def _layout_is_tidy(store: dict[str, Any], rule_id: str) -> None:
+def _layout_is_tidy(store: dict[str, Any], rule_id: str, chunk: int = CHUNK) -> None:
+    """Every chunk listed and none left behind, none empty or over ``chunk`` ids, the skipped
+    ids fewer than the first chunk holds, the tail shorter than a chunk."""
     header = store[f"{rule_id}|stories"]
     chunk_keys = sorted(k for k in store if k.startswith(f"{rule_id}|stories|"))
     assert chunk_keys == sorted(f"{rule_id}|stories|{n}" for n in header["chunks"])
-    assert all(0 < len(store[key]) <= CHUNK for key in chunk_keys)
+    assert all(0 < len(store[key]) <= chunk for key in chunk_keys)
+    assert header["chunks"] == sorted(header["chunks"])
+    first = store[f"{rule_id}|stories|{header['chunks'][0]}"] if header["chunks"] else []
+    assert 0 <= header["skip"] < max(1, len(first))
+    assert len(header["tail"]) < chunk
 
 
 IDS = st.lists(st.sampled_from([f"s{n}" for n in range(12)]), max_size=20)
@@ -62,28 +68,43 @@ def test_what_is_written_is_read_back_and_no_chunk_is_left_behind(
             kept = unrelated if keep == 0 else current[::keep]
             directory.write(kept + appended)
             assert directory.read() == kept + appended
-            header = store["r|stories"]
-            chunk_keys = sorted(k for k in store if k.startswith("r|stories|"))
-            assert chunk_keys == sorted(f"r|stories|{n}" for n in header["chunks"])
-            assert all(0 < len(store[key]) <= 3 for key in chunk_keys)
+            _layout_is_tidy(store, "r", chunk=3)
     finally:
         storydirectory.CHUNK = saved
 
 
-def test_a_new_story_at_the_cap_rewrites_two_chunks_not_the_directory() -> None:
+def test_new_stories_at_the_cap_write_the_header_and_a_chunk_now_and_then() -> None:
     store = Recording()
     directory = StoryDirectory(store, "r")
     ids = [f"story-{n:04d}" for n in range(1000)]
     directory.write(ids)
-    store.clear_log()
-    ids = [*ids[1:], "story-new"]  # the folder's change: the oldest capped, the new one listed
-    directory.write(ids)
-    assert directory.read() == ids
-    assert len(store.written) <= 3  # the first chunk, the last (or a new one), maybe the header
-    assert sum(len(store[key]) for key in store.written if key != "r|stories") <= 2 * CHUNK
+    writes = []
+    for n in range(2 * CHUNK):
+        store.clear_log()
+        ids = [*ids[1:], f"new-{n}"]  # the folder's change: the oldest capped, the new listed
+        directory.write(ids)
+        assert directory.read() == ids
+        writes.append(list(store.written) + [f"deleted {key}" for key in store.deleted])
+        _layout_is_tidy(store, "r")
+    assert all("r|stories" in written for written in writes)  # the header counts every write
+    assert sum(len(written) for written in writes) <= 2 * CHUNK + 4  # two full tails, two firsts
     store.clear_log()
     directory.write(ids)  # unchanged: nothing written
     assert store.written == [] and store.deleted == []
+
+
+def test_an_id_gone_from_the_middle_rewrites_its_chunk_and_counts_a_write() -> None:
+    store = Recording()
+    directory = StoryDirectory(store, "r")
+    ids = [f"s{n}" for n in range(3 * CHUNK + 5)]
+    directory.write(ids)
+    before = store["r|stories"]["writes"]
+    store.clear_log()
+    ids.remove(f"s{CHUNK + 3}")  # an expiry out of order: the second chunk loses one
+    directory.write(ids)
+    assert directory.read() == ids
+    assert set(store.written) == {"r|stories|1", "r|stories"}
+    assert store["r|stories"]["writes"] == before + 1
     _layout_is_tidy(store, "r")
 
 
