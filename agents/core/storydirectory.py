@@ -75,11 +75,7 @@ class StoryDirectory:
                 taken += len(content)
                 kept_numbers.append(number)
                 continue
-            staying = []
-            for story_id in content:
-                if taken < len(ids) and ids[taken] == story_id:
-                    staying.append(story_id)
-                    taken += 1
+            staying, taken = _follow(content, ids, taken)
             if not staying:
                 self.store.pop(self.chunk_key(number), None)
                 wrote = True
@@ -94,10 +90,9 @@ class StoryDirectory:
                 if position == 0:
                     skip = 0
             kept_numbers.append(number)
-        if not kept_numbers:
-            skip = 0
         old_tail: list[str] = header.get("tail", [])
-        tail = self._rest(old_tail, ids, taken)
+        staying, taken = _follow(old_tail, ids, taken)
+        tail = staying + list(ids[taken:])  # what stays of the tail, then the ids appended
         following = max(numbers, default=-1) + 1
         while len(tail) >= CHUNK:  # a full tail becomes a chunk of its own
             self.store[self.chunk_key(following)] = tail[:CHUNK]
@@ -108,17 +103,6 @@ class StoryDirectory:
         if wrote or (kept_numbers, skip, tail) != (numbers, header.get("skip", 0), old_tail):
             self.store[self.key] = _header(kept_numbers, skip, tail, header.get("writes", 0) + 1)
 
-    @staticmethod
-    def _rest(tail: list[str], ids: Sequence[str], taken: int) -> list[str]:
-        """The tail after ``ids[:taken]`` were found in the chunks: what stays of the old tail,
-        then the ids appended."""
-        staying = []
-        for story_id in tail:
-            if taken < len(ids) and ids[taken] == story_id:
-                staying.append(story_id)
-                taken += 1
-        return staying + list(ids[taken:])
-
     def _rewrite(self, ids: Sequence[str], writes: int) -> None:
         """The first write, or the first since the layout before chunks."""
         full = len(ids) - len(ids) % CHUNK
@@ -127,6 +111,17 @@ class StoryDirectory:
             self.store[self.chunk_key(number)] = list(ids[first : first + CHUNK])
             numbers.append(number)
         self.store[self.key] = _header(numbers, 0, list(ids[full:]), writes)
+
+
+def _follow(content: Sequence[str], ids: Sequence[str], taken: int) -> tuple[list[str], int]:
+    """The ids of ``content`` that ``ids`` goes on with from ``ids[taken]`` (in order, each as
+    early as it can), and where ``ids`` goes on after them."""
+    staying = []
+    for story_id in content:
+        if taken < len(ids) and ids[taken] == story_id:
+            staying.append(story_id)
+            taken += 1
+    return staying, taken
 
 
 def _header(chunks: list[int], skip: int, tail: list[str], writes: int) -> dict[str, Any]:
