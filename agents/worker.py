@@ -17,6 +17,7 @@ from agents.core.ner import EnglishNER
 from agents.core.pipeline import EnrichStage
 from agents.core.rules import RuleSet, load_rules, parse_rules
 from agents.errors import ConfigError, ConfigErrors
+from agents.heap import freeze_startup_heap
 from agents.settings import RESTARTS_ENV, Settings
 
 if TYPE_CHECKING:
@@ -27,7 +28,9 @@ log = logging.getLogger(__name__)
 
 def build_enricher(settings: Settings, kb: KnowledgeBase, with_ner: bool = True) -> Enricher:
     """The enricher the worker and the batch command share: NER only if settings allow it."""
-    return Enricher(kb, EnglishNER() if settings.with_ner and with_ner else None)
+    enricher = Enricher(kb, EnglishNER() if settings.with_ner and with_ner else None)
+    freeze_startup_heap()
+    return enricher
 
 
 def build_stage(settings: Settings, kb: KnowledgeBase | None = None) -> EnrichStage:
@@ -107,6 +110,7 @@ def run_worker(settings: Settings, loglevel: str = "info") -> None:
         log.info("created topics %s", ", ".join(created))
     follow_rules(settings, kb, book)
     app = create_app(settings, enrich_stage, book=book, on_fatal=restart_in_place)
+    freeze_startup_heap()  # and the app, the rules and the topic clients built since
     faust.Worker(app, loglevel=loglevel).execute_from_commandline()
 
 

@@ -36,6 +36,7 @@ from agents.core.ner import EnglishNER  # noqa: E402
 from agents.core.pipeline import AlertStage, EnrichStage  # noqa: E402
 from agents.core.rules import load_rules  # noqa: E402
 from agents.evaluation import bench  # noqa: E402
+from agents.heap import freeze_startup_heap  # noqa: E402
 
 NOTES = "<!-- notes: written by hand, kept when bench/throughput.py rewrites the tables above -->"
 RULES = BENCH_DIR / "rules.yaml"
@@ -108,6 +109,7 @@ def measure_core(articles: list[dict[str, Any]]) -> Core:
     kb = load_knowledge_base()
     plain = Enricher(kb, None)
     with_ner = Enricher(kb, EnglishNER())
+    freeze_startup_heap()  # as the worker does after start-up
     log("(a) the pure core, without NER")
     speeds = [bench.core_speed("Enricher(kb, None)", plain, articles)]
     log("(a) the pure core, with English NER")
