@@ -58,6 +58,22 @@ def cpu_seconds(enricher: Enricher, articles: Sequence[dict[str, Any]]) -> float
     return time.process_time() - started
 
 
+def paired_cpu_seconds(
+    first: Enricher, second: Enricher, articles: Sequence[dict[str, Any]]
+) -> tuple[float, float]:
+    """CPU seconds of two enrichers over the same articles, taking turns batch by batch: a
+    slow spell of the machine (they last longer than a batch) falls on both alike, where
+    whole runs one after the other compared it with a fast one."""
+    seconds = [0.0, 0.0]
+    for start in range(0, len(articles), BATCH_SIZE):
+        batch = articles[start : start + BATCH_SIZE]
+        for n, enricher in enumerate((first, second)):
+            started = time.process_time()
+            enricher.enrich_many(batch)
+            seconds[n] += time.process_time() - started
+    return seconds[0], seconds[1]
+
+
 def measure(enricher: Enricher, lang: str, articles: Sequence[dict[str, Any]]) -> SpeedResult:
     """Cold pass then warm pass over the same articles of one language, then the same text cut
     into 500-word articles (the size the throughput target is stated for)."""
