@@ -32,7 +32,7 @@ from spacy.tokens import Doc
 
 from agents.core.kb import Alias, KnowledgeBase
 from agents.core.languages import CHARACTER_LANGUAGES
-from agents.core.matching import LanguageMatcher, TermScanner
+from agents.core.matching import LanguageMatcher, TermMatches, TermScanner
 from agents.core.normalize import fold
 from agents.core.stemming import word_key_function
 from agents.errors import ConfigError
@@ -130,12 +130,16 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     return Vocabulary(concepts)
 
 
+EXACT = "="  # a lexicon term written =word is matched in that form only, not by its stem
+
+
 @dataclass(frozen=True)
 class Term:
     qcode: str
     lang: str
     text: str
     weight: float
+    exact: bool = False  # its words are matched as written (case aside), not by their stems
 
 
 def load_lexicons(vocabulary: Vocabulary, directory: Path | None = None) -> dict[str, list[Term]]:
@@ -144,7 +148,7 @@ def load_lexicons(vocabulary: Vocabulary, directory: Path | None = None) -> dict
     for path in sorted(directory.glob("*.tsv")):
         lang = path.stem
         lexicons[lang] = [
-            Term(qcode, lang, text, weight)
+            Term(qcode, lang, text.removeprefix(EXACT), weight, text.startswith(EXACT))
             for _, qcode, text, weight in _rows(path, vocabulary, term_column=True)
         ]
     return lexicons
@@ -206,6 +210,7 @@ class _Lexicon:
 
     scanner: TermScanner
     base: int  # entry n is row base + n of the tagger's rows
+    katakana: _Array | None  # per entry, whether it is written in katakana (ja only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,7 +372,9 @@ class TopicTagger:
             # compound: one term may signal several topics, each keeps it
             (Alias(t.qcode, lang, t.text, compound=True) for t in terms),
             nlp=nlp,
-            key=None if lang in CHARACTER_LANGUAGES else _term_key(lang, nlp.Defaults.stop_words),
+            key=None
+            if lang in CHARACTER_LANGUAGES
+            else _term_key(lang, nlp.Defaults.stop_words, _exact_forms(terms)),
         )
         scanner = TermScanner(matcher)
         weights = self._weights
@@ -375,7 +382,10 @@ class TopicTagger:
             self._row((a.entity_id, weights.get((lang, a.entity_id, a.text), 1.0)) for a in entry)
             for entry in scanner.entries
         )
-        return _Lexicon(scanner, base)
+        katakana = None
+        if lang == "ja":
+            katakana = np.array([_katakana_word(entry[0].text) for entry in scanner.entries])
+        return _Lexicon(scanner, base, katakana)
 
     def tag(
         self, text: str, lang: str, entities: Sequence[dict[str, Any]], doc: Doc | None = None
@@ -455,6 +465,8 @@ class TopicTagger:
                     doc = docs[n] = compiled.scanner.matcher.tokenize(texts[n])
                 batch.append(doc)
             matches = compiled.scanner.scan_many(batch)
+            if compiled.katakana is not None:
+                matches = _whole_katakana_words(matches, compiled.katakana, batch)
             article = np.array(members, dtype=np.int64).take(matches.doc)
             found.append((article, matches.entry + compiled.base, matches.first, matches.end))
         if len(found) == 2:  # one language, as a batch often is
@@ -591,28 +603,75 @@ def _group(pieces: _Pieces, rows: tuple[_Array, _Array, _Array, _Array], concept
     return _Groups(key.take(first), total, first, size, mass, owner)
 
 
-def _term_key(lang: str, stop_words: Iterable[str]) -> Callable[[str], str]:
-    """Stems for lexicon terms, except that a word whose stem is a stop word's, without being
-    one, is matched as itself (lower-cased): French environnement stems like environ (about),
-    parlement like parle, Spanish partido like par. Matched by stem, such a term would fire on
-    the stop word, and the matcher drops it for that; matched as itself, it finds only its
-    own form. Not where keys are lemmas (Russian, Ukrainian): there a shared key means the
-    same word form read two ways, смог (smog; could)."""
+def _exact_forms(terms: Iterable[Term]) -> frozenset[str]:
+    words = [word for term in terms if term.exact for word in term.text.split()]
+    return frozenset(word.lower() for word in words) | frozenset(map(fold, words))
+
+
+def _term_key(
+    lang: str, stop_words: Iterable[str], exact: frozenset[str] = frozenset()
+) -> Callable[[str], str]:
+    """Stems for lexicon terms, except for two kinds of word matched as themselves
+    (lower-cased), so that each finds only its own form:
+    - the forms the lexicon marks exact (=word): a stem that a common word of another meaning
+      shares, English imports and important (import), futures and future, franc and France;
+    - a word whose stem is a stop word's, without being one: French environnement stems like
+      environ (about), parlement like parle, Spanish partido like par. Matched by stem, such a
+      term would fire on the stop word, and the matcher drops it for that. Not where keys are
+      lemmas (Russian, Ukrainian): there a shared key means the same word form read two ways,
+      смог (smog; could)."""
     stem = word_key_function(lang)
-    if lang in LEMMATISED:
-        return stem
     forms = frozenset(word.lower() for word in stop_words)
-    taken = frozenset(stem(word) for word in forms)
+    taken = frozenset() if lang in LEMMATISED else frozenset(stem(word) for word in forms)
+    if not exact and not taken:
+        return stem
 
     def key(word: str) -> str:
+        lower = word.lower()
+        if lower in exact:
+            return EXACT + lower
         found = stem(word)
-        if found in taken:
-            lower = word.lower()
-            if lower not in forms:
-                return "=" + lower
+        if found in taken and lower not in forms:
+            return EXACT + lower
         return found
 
     return key
+
+
+def _is_katakana(ch: str) -> bool:
+    """Katakana letters and the long-vowel mark; not the middle dot, which separates words."""
+    return "\u30a1" <= ch <= "\u30fa" or "\u30fc" <= ch <= "\u30ff" or "\uff66" <= ch <= "\uff9f"
+
+
+def _katakana_word(text: str) -> bool:
+    return bool(text) and all(map(_is_katakana, text))
+
+
+def _whole_katakana_words(
+    matches: TermMatches, katakana: _Array, docs: Sequence[Doc]
+) -> TermMatches:
+    """Japanese is matched character by character, and a loanword term in katakana is often
+    the start of a longer one: フラン (franc) in フランス (France), ガス (gas) in ガスパール. Such
+    a term counts only where no katakana letter adjoins it."""
+    flagged = katakana.take(matches.entry).nonzero()[0]
+    if not len(flagged):
+        return matches
+    keep = np.ones(len(matches.entry), dtype=bool)
+    for i, n, first, end in zip(
+        flagged.tolist(),
+        matches.doc.take(flagged).tolist(),
+        matches.first.take(flagged).tolist(),
+        matches.end.take(flagged).tolist(),
+        strict=True,
+    ):
+        doc = docs[n]
+        before = doc[first - 1].text[-1:] if first > 0 else ""
+        after = doc[end].text[:1] if end < len(doc) else ""
+        if _is_katakana(before) or _is_katakana(after):
+            keep[i] = False
+    return TermMatches(
+        matches.doc[keep], matches.first[keep], matches.end[keep], matches.entry[keep]
+    )
 
 
 def _threshold(text: str) -> float:

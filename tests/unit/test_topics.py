@@ -80,6 +80,59 @@ def test_a_term_whose_stem_is_a_stop_words_is_matched_as_itself(enricher) -> Non
     assert tagger.tag("Он не смог прийти.", "ru", []) == []
 
 
+def test_a_term_marked_exact_is_matched_in_its_own_forms_only(enricher) -> None:
+    """English important stems like imports (import), French France like franc: a term
+    written =word in the lexicon is matched as written, so it no longer fires on them. A term
+    not marked still finds its inflections."""
+    trade, currency = "medtop:20000373", "medtop:20000355"
+    extractor = enricher.extractor
+    nlp_for = lambda lang: extractor.matcher_for(lang).nlp  # noqa: E731
+
+    def tagger(exact: bool) -> TopicTagger:
+        lexicon = {
+            "en": [Term(trade, "en", "imports", 3, exact), Term(trade, "en", "tariff", 3)],
+            "fr": [Term(currency, "fr", "franc", 3, exact)],
+        }
+        return TopicTagger(default_vocabulary(), lexicon, {}, nlp_for)
+
+    stemmed, exact = tagger(False), tagger(True)
+    important = "It is important, and its importance grows."
+    assert trade in {t["qcode"] for t in stemmed.tag(important, "en", [])}  # the old mistake
+    assert exact.tag(important, "en", []) == []
+    assert trade in {t["qcode"] for t in exact.tag("Imports fell.", "en", [])}
+    assert trade in {t["qcode"] for t in exact.tag("New tariffs were set.", "en", [])}
+    assert exact.tag("La France a voté.", "fr", []) == []
+    assert currency in {t["qcode"] for t in exact.tag("Le franc a chuté.", "fr", [])}
+
+
+def test_the_shipped_lexicons_read_the_exact_marker(enricher) -> None:
+    lexicon = enricher.topics.lexicons["en"]
+    imports = [t for t in lexicon if t.text == "imports"]
+    assert imports and all(t.exact for t in imports)
+    assert not any(
+        t.text.startswith("=") for terms in enricher.topics.lexicons.values() for t in terms
+    )
+    tags = enricher.topics.tag(
+        "It is important to secure the future of France, a security official said.", "en", []
+    )
+    assert ECONOMY not in top_levels(tags)
+
+
+def test_a_katakana_term_does_not_match_inside_a_longer_katakana_word(enricher) -> None:
+    """Japanese is matched character by character: フラン (franc) must not fire in フランス
+    (France), and still counts beside kanji or after the middle dot (スイス・フラン)."""
+    currency = "medtop:20000355"
+    lexicon = {"ja": [Term(currency, "ja", "フラン", 3)]}
+    extractor = enricher.extractor
+    tagger = TopicTagger(
+        default_vocabulary(), lexicon, {}, lambda lang: extractor.matcher_for(lang).nlp
+    )
+    assert tagger.tag("フランスの大統領が来日した。", "ja", []) == []
+    for text, start in (("フランが下落した。", 0), ("スイス・フランが下落した。", 4)):
+        tags = {tag["qcode"]: tag for tag in tagger.tag(text, "ja", [])}
+        assert tags[currency]["evidence"] == [{"term": "フラン", "start": start, "end": start + 3}]
+
+
 @pytest.fixture(scope="module")
 def subjects_tagger(enricher) -> TopicTagger:
     economy = "medtop:20000344"
