@@ -131,6 +131,18 @@ def slavic_stem(word: str) -> str:
     return word
 
 
+# Icelandic case and number endings and the suffixed article, folded (no accents): the longest
+# that leaves four letters is cut (Bandaríkjanna, Bandaríkjunum -> bandarikj; kosningarnar,
+# kosningar -> kosning)
+# fmt: off
+_ICELANDIC_ENDINGS = (
+    "arnir", "arnar", "irnir", "irnar", "urnar", "unnar", "innar", "anna", "unum", "inum", "unni",
+    "inni", "ins", "inn", "inu", "ina", "num", "nar", "nir", "ið", "ar", "ir", "ur", "um", "an",
+    "ri", "ra", "na", "in", "a", "i", "u", "s",
+)
+# fmt: on
+
+
 def _prefix_stem(word: str) -> str:
     """Icelandic has no stemmer here and inflects names heavily (Bandaríkin, Bandaríkjunum,
     Bandaríkjanna): the first six letters are the key, a classic fallback for such languages."""
@@ -196,9 +208,13 @@ def _folded() -> KeyFunction:
 
 def word_key_function(lang: str) -> KeyFunction:
     """Keys for common words (topic lexicons): full Snowball stemming in English too, where
-    names are not at stake (elections, elected -> elect)."""
+    names are not at stake (elections, elected -> elect). Icelandic words are cut at their
+    inflectional ending rather than at six letters: its compounds share their first part
+    (viðskiptavinir, customers; viðskiptajöfnuður, balance of trade), names seldom do."""
     if lang == "en":
         return _snowball("english", cut_apostrophe=True)
+    if lang == "is":
+        return _suffix_stripped(_strip_suffix(_ICELANDIC_ENDINGS, keep=4))
     return key_function(lang)
 
 

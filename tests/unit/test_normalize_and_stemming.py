@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from agents.core.normalize import fold
-from agents.core.stemming import key_function
+from agents.core.stemming import key_function, word_key_function
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,15 @@ def test_fold_keeps_distinct_letters_apart() -> None:
 def test_inflected_forms_share_a_key(lang: str, forms: list[str]) -> None:
     key = key_function(lang)
     assert len({key(form) for form in forms}) == 1, {form: key(form) for form in forms}
+
+
+def test_icelandic_topic_keys_keep_compounds_apart_and_inflections_together() -> None:
+    """Names are keyed by their first six letters (key_function); lexicon words by their
+    ending, since compounds share a first part: customers are not the balance of trade."""
+    key = word_key_function("is")
+    assert len({key(form) for form in ["Bandaríkjanna", "Bandaríkjunum"]}) == 1
+    assert len({key(form) for form in ["stjórnmál", "stjórnmála"]}) == 1
+    assert len({key(form) for form in ["kosningar", "kosningarnar", "kosningum"]}) == 1
+    assert key("viðskiptavinir") != key("viðskiptajöfnuður")
+    assert key("stjórnin") != key("stjórnmálamaður")
+    assert key_function("is")("viðskiptavinir") == key_function("is")("viðskiptajöfnuður")
