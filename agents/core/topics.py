@@ -604,8 +604,7 @@ def _group(pieces: _Pieces, rows: tuple[_Array, _Array, _Array, _Array], concept
 
 
 def _exact_forms(terms: Iterable[Term]) -> frozenset[str]:
-    words = [word for term in terms if term.exact for word in term.text.split()]
-    return frozenset(word.lower() for word in words) | frozenset(map(fold, words))
+    return frozenset(word.lower() for term in terms if term.exact for word in term.text.split())
 
 
 def _term_key(
@@ -613,8 +612,9 @@ def _term_key(
 ) -> Callable[[str], str]:
     """Stems for lexicon terms, except for two kinds of word matched as themselves
     (lower-cased), so that each finds only its own form:
-    - the forms the lexicon marks exact (=word): a stem that a common word of another meaning
-      shares, English imports and important (import), futures and future, franc and France;
+    - the forms the lexicon marks exact (=word), accents and all (French marché is not marche,
+      walks): a stem that a common word of another meaning shares, English imports and
+      important (import), futures and future, franc and France;
     - a word whose stem is a stop word's, without being one: French environnement stems like
       environ (about), parlement like parle, Spanish partido like par. Matched by stem, such a
       term would fire on the stop word, and the matcher drops it for that. Not where keys are
@@ -627,12 +627,15 @@ def _term_key(
         return stem
 
     def key(word: str) -> str:
-        lower = word.lower()
-        if lower in exact:
-            return EXACT + lower
+        if exact:
+            lower = word.lower()
+            if lower in exact:
+                return EXACT + lower
         found = stem(word)
-        if found in taken and lower not in forms:
-            return EXACT + lower
+        if found in taken:
+            lower = word.lower()
+            if lower not in forms:
+                return EXACT + lower
         return found
 
     return key
