@@ -148,10 +148,17 @@ def load_lexicons(vocabulary: Vocabulary, directory: Path | None = None) -> dict
     for path in sorted(directory.glob("*.tsv")):
         lang = path.stem
         lexicons[lang] = [
-            Term(qcode, lang, text.removeprefix(EXACT), weight, text.startswith(EXACT))
-            for _, qcode, text, weight in _rows(path, vocabulary, term_column=True)
+            _term(path, number, qcode, lang, text, weight)
+            for number, qcode, text, weight in _rows(path, vocabulary, term_column=True)
         ]
     return lexicons
+
+
+def _term(path: Path, number: int, qcode: str, lang: str, text: str, weight: float) -> Term:
+    words = text.removeprefix(EXACT).strip()
+    if not words:
+        raise ConfigError(str(path), number, "term", f"{text!r} has no words to match")
+    return Term(qcode, lang, words, weight, text.startswith(EXACT))
 
 
 def load_entity_cues(

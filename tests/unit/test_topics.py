@@ -118,6 +118,17 @@ def test_the_shipped_lexicons_read_the_exact_marker(enricher) -> None:
     assert ECONOMY not in top_levels(tags)
 
 
+def test_a_lexicon_row_without_words_names_its_file_and_line(tmp_path) -> None:
+    from agents.core.topics import load_lexicons
+    from agents.errors import ConfigError
+
+    path = tmp_path / "en.tsv"
+    path.write_text("# a comment\nmedtop:04000000\teconomy\t1\nmedtop:04000000\t=\t2\n")
+    with pytest.raises(ConfigError) as caught:
+        load_lexicons(default_vocabulary(), tmp_path)
+    assert str(caught.value) == f"{path}:3: [term] '=' has no words to match"
+
+
 def test_a_katakana_term_does_not_match_inside_a_longer_katakana_word(enricher) -> None:
     """Japanese is matched character by character: フラン (franc) must not fire in フランス
     (France), and still counts beside kanji or after the middle dot (スイス・フラン)."""
