@@ -130,7 +130,9 @@ def load_vocabulary(path: Path | None = None) -> Vocabulary:
     return Vocabulary(concepts)
 
 
-EXACT = "="  # a lexicon term written =word is matched in that form only, not by its stem
+# A lexicon term written =word is matched in that form only, not by its stem (where words are
+# matched by character, zh, ja, ko, th, there are no stems and the marker changes nothing).
+EXACT = "="
 
 
 @dataclass(frozen=True)
@@ -634,15 +636,12 @@ def _term_key(
         return stem
 
     def key(word: str) -> str:
-        if exact:
-            lower = word.lower()
-            if lower in exact:
-                return EXACT + lower
+        lower = word.lower()
+        if lower in exact:
+            return EXACT + lower
         found = stem(word)
-        if found in taken:
-            lower = word.lower()
-            if lower not in forms:
-                return EXACT + lower
+        if found in taken and lower not in forms:
+            return EXACT + lower
         return found
 
     return key

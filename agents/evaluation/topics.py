@@ -110,9 +110,10 @@ def run_topics(shared: Path, out: Path, limit: int | None = None) -> int:
         "share with a common word of another meaning, English imports and important) were "
         "found by checking each one-word term against the language's 30,000 most frequent "
         "words (the wordfreq package) that share its key but not its lemma (spaCy's lookup "
-        "tables), for en, es, fr, de and cs, and reading the list. The first ones (important, "
-        "future, security) were seen in the evidence of the dev releases' disagreements; the "
-        "Icelandic keying by ending and the katakana word boundary too. No term was added.\n"
+        "tables; Polish has none), for en, es, fr, de, cs, it, pt, tr and pl, and reading the "
+        "list. The first ones (important, future, security) were seen in the evidence of the "
+        "dev releases' disagreements; the Icelandic keying by ending and the katakana word "
+        "boundary too. No term was added.\n"
     )
     text = "\n".join([header, reuters, wmt, hindi, speed])
     out.write_text(text, encoding="utf-8")
