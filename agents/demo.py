@@ -115,6 +115,7 @@ def run_demo(settings: Settings, samples: Path = SAMPLES, colour: bool = True) -
     _say(f"starting Kafka at {broker.bootstrap} (first run fetches its jars) ...")
     started_broker = broker.start()
     worker: subprocess.Popen[bytes] | None = None
+    consumer: KafkaConsumer | None = None
     try:
         ensure_topics(settings.broker, settings.topics.all(), settings.partitions)
         consumer = _consumer_at_end(
@@ -134,6 +135,8 @@ def run_demo(settings: Settings, samples: Path = SAMPLES, colour: bool = True) -
         return 0
     finally:
         _say("\nstopping ...")
+        if consumer is not None:  # before the broker goes: it would log every failed reconnect
+            consumer.close()
         if worker is not None:
             _stop(worker)
         if started_broker:

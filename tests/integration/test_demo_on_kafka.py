@@ -1,0 +1,88 @@
+"""The README's first command (``make run`` = ``newsmon demo``) from start to Ctrl-C: the Hindi
+sample raises its China–Russia alert, and Ctrl-C stops what the demo started, quietly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from agents.harness import KAFKA_LIBS, free_port
+from agents.kafka.broker import LocalBroker
+
+pytestmark = pytest.mark.integration
+HINDI_ALERT = ("ALERT HIGH china-russia", "article  hi-wang-yi-lavrov-call@")
+
+
+def two_free_ports() -> int:
+    """A port whose next one is free too: the demo's controller listens on port + 1."""
+    for _ in range(50):
+        port = free_port()
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise AssertionError("no two consecutive free ports")
+
+
+def test_the_demo_alerts_on_the_hindi_sample_and_stops_cleanly_on_ctrl_c(
+    broker: LocalBroker, tmp_path: Path
+) -> None:
+    del broker  # only for its jars, fetched into KAFKA_LIBS once per session
+    (tmp_path / "kafka").mkdir()
+    (tmp_path / "kafka" / "libs").symlink_to(KAFKA_LIBS)
+    port = two_free_ports()
+    env = {
+        **os.environ,
+        "NEWSMON_HOME": str(tmp_path),
+        "NEWSMON_BROKER": f"127.0.0.1:{port}",
+        "NEWSMON_WEB_PORT": str(free_port()),
+    }
+    output = tmp_path / "demo.out"
+    with open(output, "wb") as out:
+        demo = subprocess.Popen(
+            [sys.executable, "-m", "agents", "demo"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,  # a process group of its own, as a terminal gives it
+        )
+    try:
+        deadline = time.monotonic() + 240
+        text = ""
+        while time.monotonic() < deadline and demo.poll() is None:
+            text = output.read_text(errors="replace")
+            if all(part in text for part in HINDI_ALERT) and text.count("ALERT ") >= 7:
+                break
+            time.sleep(1)
+        assert demo.poll() is None, text[-3000:]
+        assert all(part in text for part in HINDI_ALERT), text[-3000:]
+        time.sleep(2)  # the last alerts' batch
+        os.killpg(demo.pid, signal.SIGINT)  # Ctrl-C reaches the whole group
+        assert demo.wait(90) == 0
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGKILL)
+    text = output.read_text(errors="replace")
+    after = text[text.index("stopping ...") :]
+    assert after.rstrip().endswith("stopped the worker and Kafka"), after
+    assert " ERROR " not in after and "Traceback" not in after, after
+    broker_pid = tmp_path / "kafka" / "broker.pid"
+    assert not broker_pid.exists() or not _alive(int(broker_pid.read_text()))
+    assert not LocalBroker(tmp_path / "kafka", port=port).is_listening()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
