@@ -257,11 +257,13 @@ def test_the_term_scanner_finds_what_find_terms_finds(enricher) -> None:
 ECONOMY, POLITICS_TOP, DISASTER = "medtop:04000000", "medtop:11000000", "medtop:03000000"
 WMT_LANGUAGES = ("cs", "de", "es", "fr", "hi", "is", "ja", "ru", "uk", "zh")
 # The same spelling, another weight on purpose: English "fed" is also a verb, French "collège"
-# is a secondary school, Turkish "petrol" is crude oil (English petrol is gasoline).
+# is a secondary school, Turkish "petrol" is crude oil (English petrol is gasoline), Italian
+# "influenza" is also influence.
 FALSE_FRIENDS = {
     ("medtop:20000350", "fed"),
     ("medtop:05000000", "college"),
     ("medtop:20001243", "petrol"),
+    ("medtop:20000446", "influenza"),
 }
 
 
