@@ -314,6 +314,34 @@ def test_no_language_lists_a_term_twice_for_a_concept(lexicons) -> None:
         assert len(keys) == len(set(keys)), lang
 
 
+def test_rows_that_share_a_key_share_a_weight(enricher, lexicons) -> None:
+    """The matcher keeps one row per concept and key and drops its siblings with their
+    weights, so a sibling's other weight is a silent no-op: English bank (1) under banking
+    (3), West Bank weighed 3; Turkish lira (1) weighed 3 through liranın. Forms meant to
+    weigh differently are written exact (=farming beside farm)."""
+    from agents.core.languages import CHARACTER_LANGUAGES
+    from agents.core.matching import blank_pipeline
+
+    differing = []
+    for lang, terms in lexicons.items():
+        matcher = enricher.topics.matcher_for(lang)
+        if lang in CHARACTER_LANGUAGES or matcher is None:
+            continue  # matched by character: one key is one spelling, and spellings are unique
+        tokenizer = blank_pipeline(lang).tokenizer
+        first: dict[tuple[str, tuple[str, ...]], Term] = {}
+        for term in terms:
+            key = (
+                term.qcode,
+                tuple(matcher.token_key(token.text) for token in tokenizer(term.text)),
+            )
+            kept = first.setdefault(key, term)
+            if kept.weight != term.weight:
+                differing.append(
+                    f"{lang} {term.qcode}: {kept.text} {kept.weight:g}, {term.text} {term.weight:g}"
+                )
+    assert not differing, differing
+
+
 def test_a_term_spelled_as_in_english_has_the_english_weight(lexicons) -> None:
     from agents.core.normalize import fold
 
