@@ -388,3 +388,48 @@ def test_a_spanish_win_is_not_livestock(enricher) -> None:
 
     assert agriculture not in qcodes("El Real Madrid ganó la final y el equipo gana la liga.")
     assert agriculture in qcodes("La sequía obligó a vender miles de cabezas de ganado.")
+
+
+def _found_concepts(enricher, lang: str, text: str) -> set[str]:
+    """Concepts of every shipped lexicon entry found in the text (no threshold)."""
+    matcher = enricher.topics.matcher_for(lang)
+    found = matcher.find_terms(matcher.tokenize(text))
+    return {alias.entity_id for *_, aliases in found for alias in aliases}
+
+
+def test_an_amount_in_symbols_weighs_as_one_in_words(enricher) -> None:
+    """English writes $5bn where a translation writes 5 Milliarden Dollar: both are the same
+    weak currency evidence, or every translation of a story with prices gains the economy."""
+    currency = "medtop:20000355"
+    for lang, text in [
+        ("en", "It cost $5bn."),
+        ("de", "Es kostete 5 Milliarden Dollar."),
+        ("de", "Es kostete 5 Mrd. $."),
+        ("ru", "Это стоило 5 млрд долларов."),
+        ("zh", "耗资50亿美元。"),
+        ("ja", "費用は50億ドル。"),
+    ]:
+        assert currency in _found_concepts(enricher, lang, text), (lang, text)
+    units = {("en", "$"), ("en", "dollar"), ("de", "Dollar"), ("ru", "доллар"), ("zh", "美元")}
+    weights = {
+        term.weight
+        for lang, terms in enricher.topics.lexicons.items()
+        for term in terms
+        if term.qcode == currency and (lang, term.text) in units
+    }
+    assert weights == {1.0}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "concept"),
+    [  # a common word's other sense must not count as the topic's
+        ("en", "They were talking about it.", "medtop:20000639"),  # talks: negotiations only
+        ("en", "The rules of the game changed.", "medtop:20000106"),  # ruling: a court's only
+        ("ru", "С помощью нового метода учёные измерили давление.", "medtop:20000643"),  # aid
+        ("cs", "Pomocí nové metody vědci změřili tlak.", "medtop:20000643"),
+        ("de", "Der Finanzminister legte den Haushalt vor.", "medtop:20000640"),  # no summit
+        ("zh", "研究人员调查了用户的习惯。", "medtop:20000129"),  # a survey is not policing
+    ],
+)
+def test_a_common_word_does_not_count_for_its_rarer_sense(enricher, lang, text, concept) -> None:
+    assert concept not in _found_concepts(enricher, lang, text)
