@@ -429,6 +429,9 @@ def test_an_amount_in_symbols_weighs_as_one_in_words(enricher) -> None:
         ("cs", "Pomocí nové metody vědci změřili tlak.", "medtop:20000643"),
         ("de", "Der Finanzminister legte den Haushalt vor.", "medtop:20000640"),  # no summit
         ("zh", "研究人员调查了用户的习惯。", "medtop:20000129"),  # a survey is not policing
+        ("ru", "Пять лет назад он переехал в Казань.", "medtop:20000178"),  # not earnings
+        ("tr", "Seçime katılım yüksek oldu.", "medtop:20000641"),  # turnout, not accession
+        ("fr", "Le consultant a rendu son rapport.", "medtop:20000639"),  # not diplomacy
     ],
 )
 def test_a_common_word_does_not_count_for_its_rarer_sense(enricher, lang, text, concept) -> None:
