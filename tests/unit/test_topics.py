@@ -436,3 +436,16 @@ def test_an_amount_in_symbols_weighs_as_one_in_words(enricher) -> None:
 )
 def test_a_common_word_does_not_count_for_its_rarer_sense(enricher, lang, text, concept) -> None:
     assert concept not in _found_concepts(enricher, lang, text)
+
+
+def test_a_hindi_ban_is_not_a_sanction(enricher) -> None:
+    """प्रतिबंध is any ban; the plural and आर्थिक प्रतिबंध are the sanctions."""
+    sanction = "medtop:20000642"
+
+    def qcodes(text: str) -> set[str]:
+        return {
+            t["qcode"] for t in enricher.enrich({"id": "t", "text": text, "lang": "hi"})["topics"]
+        }
+
+    assert sanction not in qcodes("राज्य सरकार ने प्लास्टिक की थैलियों पर प्रतिबंध लगा दिया।")
+    assert sanction in qcodes("अमेरिका ने रूस पर नए आर्थिक प्रतिबंध लगाए।")
