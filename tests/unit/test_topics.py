@@ -432,6 +432,11 @@ def test_an_amount_in_symbols_weighs_as_one_in_words(enricher) -> None:
         ("ru", "Пять лет назад он переехал в Казань.", "medtop:20000178"),  # not earnings
         ("tr", "Seçime katılım yüksek oldu.", "medtop:20000641"),  # turnout, not accession
         ("fr", "Le consultant a rendu son rapport.", "medtop:20000639"),  # not diplomacy
+        ("en", "The European Union and the Soviet Union met.", "medtop:20000536"),  # not unions
+        ("ja", "欧州連合と国際連合の首脳が会談した。", "medtop:20000536"),
+        ("en", "In that case the author spoke.", "medtop:20000449"),  # not an epidemic
+        ("ru", "В случае отказа он уйдёт.", "medtop:20000449"),
+        ("en", "The author spoke.", "medtop:20000593"),  # authorities: not author
     ],
 )
 def test_a_common_word_does_not_count_for_its_rarer_sense(enricher, lang, text, concept) -> None:
