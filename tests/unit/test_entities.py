@@ -143,3 +143,35 @@ def test_surnames_that_look_like_demonyms_or_countries(extractor) -> None:
     assert _countries(extractor, "The Frenchman won the stage.", "en") == {"FR"}
     assert _countries(extractor, "Abu Hajar al-Iraqi arrived in Afghanistan.", "en") == {"AF"}
     assert _countries(extractor, "díky gólům Bruna Fernandese", "cs") == set()
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [  # organisations and people with topic cues, in the forms each language's press writes
+        (
+            "cs",
+            "Generální tajemník OSN vyzval Světovou banku a Evropskou unii.",
+            {"Q1065", "Q7164", "Q458"},
+        ),
+        ("cs", "Tálibán odmítl výzvu, uvedla Evropská komise.", {"newsmon:taliban", "Q8880"}),
+        ("is", "Sameinuðu þjóðirnar og Evrópusambandið funduðu.", {"Q1065", "Q458"}),
+        ("uk", "Міністр закордонних справ Аніта Ананд прибула.", {"newsmon:anita-anand"}),
+        ("hi", "विदेश मंत्री जोहान वाडेफुल ने कहा।", {"newsmon:johann-wadephul"}),
+        ("ar", "قالت وزيرة الخارجية ميلاني جولي ذلك.", {"newsmon:melanie-joly"}),
+        (
+            "ja",
+            "ボレル上級代表とカラス上級代表が会談した。",
+            {"newsmon:josep-borrell", "newsmon:kaja-kallas"},
+        ),
+        ("it", "La Banca mondiale e il vertice della Nato.", {"Q7164", "Q7184"}),
+        ("pl", "Rada Europejska i Bank Światowy.", {"Q8886", "Q7164"}),
+    ],
+)
+def test_cue_entities_in_their_own_languages(
+    extractor, lang: str, text: str, expected: set[str]
+) -> None:
+    assert expected <= ids(extractor, text, lang)
+
+
+def test_italian_nato_is_not_the_participle(extractor) -> None:
+    assert "Q7184" not in ids(extractor, "È nato a Roma e vive a Milano.", "it")
