@@ -143,7 +143,8 @@ def run_topics(shared: Path, out: Path, limit: int | None = None) -> int:
         "writes 5 Milliarden Dollar); finance ministers and central bank governors no longer "
         "signal a summit (the plural keys like the singular); generic words lose a narrow "
         "sense (decision as a court ruling, a year ago as earnings, offer as a merger, join "
-        "as treaty accession, Russian s pomoshchyu, by means of, as aid); officials and "
+        "as treaty accession, Russian s pomoshchyu, by means of, as aid, European Union as a "
+        "labour union, Hindi pratibandh, any ban, as sanctions); officials and "
         "authorities weigh 1 for government in every language that lists them, English "
         "included. Read the dev rows as tuned on.\n"
     )
