@@ -437,11 +437,10 @@ def test_an_amount_in_symbols_weighs_as_one_in_words(enricher) -> None:
         ("en", "In that case the author spoke.", "medtop:20000449"),  # not an epidemic
         ("ru", "В случае отказа он уйдёт.", "medtop:20000449"),
         ("en", "The author spoke.", "medtop:20000593"),  # authorities: not author
-        (
-            "ja",
-            "気温が上昇し、難民の受け入れも進んだ。",
-            "medtop:20000355",
-        ),  # a rise, not a currency
+        ("ja", "気温が上昇した。", "medtop:20000355"),  # a rise, not a currency
+        ("de", "Das Spiel wurde live übertragen.", "medtop:20000449"),  # broadcast
+        ("de", "Viele Firmen sind von der Regel betroffen.", "medtop:20000148"),  # affected
+        ("cs", "Vláda slíbila podporu školám.", "medtop:20000533"),  # support, not benefits
         ("ja", "外国人観光客の受け入れを再開した。", "medtop:20000645"),  # accepting tourists
     ],
 )
