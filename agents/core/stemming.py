@@ -172,11 +172,14 @@ def _strip_suffix(suffixes: tuple[str, ...], keep: int) -> Callable[[str], str]:
 def _snowball(algorithm: str, cut_apostrophe: bool) -> KeyFunction:
     stemmer = snowballstemmer.stemmer(algorithm)
     german = algorithm == "german"
+    portuguese = algorithm == "portuguese"
 
     @lru_cache(maxsize=_CACHE_SIZE)
     def key(word: str) -> str:
         if german and _german_genitive(word):
             word = word[:-1]  # Chinas, Südafrikas, Mexikos: Snowball keeps -s after a vowel
+        if portuguese:
+            word = _portuguese_singular(word)
         folded = fold(word)
         if cut_apostrophe and "'" in folded:  # Turkish suffixes follow an apostrophe: Rusya'ya
             folded = folded.split("'", 1)[0]
@@ -184,6 +187,16 @@ def _snowball(algorithm: str, cut_apostrophe: bool) -> KeyFunction:
         return stem if len(stem) >= 3 else folded  # Hungarian albán -> "al" would match alá
 
     return key
+
+
+def _portuguese_singular(word: str) -> str:
+    """-ão nouns make their plural in -ões or -ães (eleição, eleições; alemão, alemães), and
+    Snowball, which reads the folded word, leaves eleica and eleico apart: one key for both."""
+    lower = word.lower()
+    for plural in ("ões", "ães"):
+        if lower.endswith(plural) and len(lower) > len(plural) + 1:
+            return word[: -len(plural)] + "ão"
+    return word
 
 
 def _english_plural(word: str) -> str:

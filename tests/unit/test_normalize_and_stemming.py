@@ -37,6 +37,9 @@ def test_fold_keeps_distinct_letters_apart() -> None:
         ("fr", ["américain", "américains", "américaine"]),
         ("es", ["ruso", "rusos"]),
         ("en", ["American", "Americans"]),
+        ("pt", ["eleição", "eleições"]),  # -ão plurals: Snowball kept them apart
+        ("pt", ["sanção", "Sanções"]),
+        ("pt", ["alemão", "alemães"]),
     ],
 )
 def test_inflected_forms_share_a_key(lang: str, forms: list[str]) -> None:
