@@ -39,6 +39,11 @@ _SNOWBALL = {
 # Slavic languages without a Snowball stemmer: cut the common case endings, then trailing vowels,
 # so that Rosja / Rosji / Rosję and Chiny / Chin / Chinach meet (Polish), Rusko / Ruska (Czech).
 _SLAVIC_ENDINGS = (
+    "ovi",  # Czech and Slovak masculine dative: Putinovi, Lavrovovi
+    "owi",  # Polish likewise: Putinowi
+    "ího",  # Czech soft adjectives: Mezinárodního trestního soudu
+    "ímu",
+    "yj",  # Czech transcriptions of -ий names: Zelenskyj beside Zelenského
     "ami",
     "ach",
     "ych",
@@ -145,7 +150,11 @@ _ICELANDIC_ENDINGS = (
 
 def _prefix_stem(word: str) -> str:
     """Icelandic has no stemmer here and inflects names heavily (Bandaríkin, Bandaríkjunum,
-    Bandaríkjanna): the first six letters are the key, a classic fallback for such languages."""
+    Bandaríkjanna): the first six letters are the key, a classic fallback for such languages.
+    A name of six letters or fewer loses its case ending first, or its genitive would be
+    another key (Pútín, Pútíns; Íran, Írans)."""
+    if len(word) <= 6:
+        return _ICELANDIC_SHORT(word)
     return word[:6]
 
 
@@ -167,6 +176,9 @@ def _strip_suffix(suffixes: tuple[str, ...], keep: int) -> Callable[[str], str]:
         return word
 
     return strip
+
+
+_ICELANDIC_SHORT = _strip_suffix(_ICELANDIC_ENDINGS, keep=4)
 
 
 def _snowball(algorithm: str, cut_apostrophe: bool) -> KeyFunction:

@@ -40,6 +40,13 @@ def test_fold_keeps_distinct_letters_apart() -> None:
         ("pt", ["eleição", "eleições"]),  # -ão plurals: Snowball kept them apart
         ("pt", ["sanção", "Sanções"]),
         ("pt", ["alemão", "alemães"]),
+        ("cs", ["Zelenskyj", "Zelenského", "Zelenskému"]),  # -yj, -ého, -ému
+        ("cs", ["Lavrov", "Lavrovovi", "Lavrovem"]),  # masculine dative -ovi
+        ("cs", ["Mezinárodní", "Mezinárodního", "Mezinárodnímu"]),  # soft -ího, -ímu
+        ("pl", ["Putin", "Putinowi", "Putina"]),
+        ("is", ["Pútín", "Pútíns"]),  # short names: the genitive -s
+        ("is", ["Íran", "Írans"]),
+        ("is", ["Kórea", "Kóreu"]),
     ],
 )
 def test_inflected_forms_share_a_key(lang: str, forms: list[str]) -> None:
