@@ -154,7 +154,7 @@ def _prefix_stem(word: str) -> str:
     A name of six letters or fewer loses its case ending first, or its genitive would be
     another key (Pútín, Pútíns; Íran, Írans)."""
     if len(word) <= 6:
-        return _ICELANDIC_SHORT(word)
+        return _strip_icelandic_ending(word)
     return word[:6]
 
 
@@ -178,7 +178,7 @@ def _strip_suffix(suffixes: tuple[str, ...], keep: int) -> Callable[[str], str]:
     return strip
 
 
-_ICELANDIC_SHORT = _strip_suffix(_ICELANDIC_ENDINGS, keep=4)
+_strip_icelandic_ending = _strip_suffix(_ICELANDIC_ENDINGS, keep=4)
 
 
 def _snowball(algorithm: str, cut_apostrophe: bool) -> KeyFunction:
@@ -239,7 +239,7 @@ def word_key_function(lang: str) -> KeyFunction:
     if lang == "en":
         return _snowball("english", cut_apostrophe=True)
     if lang == "is":
-        return _suffix_stripped(_strip_suffix(_ICELANDIC_ENDINGS, keep=4))
+        return _suffix_stripped(_strip_icelandic_ending)
     return key_function(lang)
 
 

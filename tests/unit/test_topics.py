@@ -378,16 +378,23 @@ def test_inflected_forms_find_their_subject(enricher, lang, text, subject) -> No
     assert [tag["qcode"] for tag in tags if tag["level"] == 1] == [subject]
 
 
+def qcodes(enricher, lang: str, text: str) -> set[str]:
+    """Every tag the shipped tagger gives the text, any level."""
+    return {
+        tag["qcode"] for tag in enricher.enrich({"id": "t", "text": text, "lang": lang})["topics"]
+    }
+
+
 def test_a_spanish_win_is_not_livestock(enricher) -> None:
     """ganado (livestock) stems to gan, as ganó (won) does: it is listed only in phrases."""
     agriculture = "medtop:20000210"
 
-    def qcodes(text: str) -> set[str]:
-        tags = enricher.enrich({"id": "t", "text": text, "lang": "es"})["topics"]
-        return {tag["qcode"] for tag in tags}
-
-    assert agriculture not in qcodes("El Real Madrid ganó la final y el equipo gana la liga.")
-    assert agriculture in qcodes("La sequía obligó a vender miles de cabezas de ganado.")
+    assert agriculture not in qcodes(
+        enricher, "es", "El Real Madrid ganó la final y el equipo gana la liga."
+    )
+    assert agriculture in qcodes(
+        enricher, "es", "La sequía obligó a vender miles de cabezas de ganado."
+    )
 
 
 def _found_concepts(enricher, lang: str, text: str) -> set[str]:
@@ -452,10 +459,7 @@ def test_a_hindi_ban_is_not_a_sanction(enricher) -> None:
     """प्रतिबंध is any ban; the plural and आर्थिक प्रतिबंध are the sanctions."""
     sanction = "medtop:20000642"
 
-    def qcodes(text: str) -> set[str]:
-        return {
-            t["qcode"] for t in enricher.enrich({"id": "t", "text": text, "lang": "hi"})["topics"]
-        }
-
-    assert sanction not in qcodes("राज्य सरकार ने प्लास्टिक की थैलियों पर प्रतिबंध लगा दिया।")
-    assert sanction in qcodes("अमेरिका ने रूस पर नए आर्थिक प्रतिबंध लगाए।")
+    assert sanction not in qcodes(
+        enricher, "hi", "राज्य सरकार ने प्लास्टिक की थैलियों पर प्रतिबंध लगा दिया।"
+    )
+    assert sanction in qcodes(enricher, "hi", "अमेरिका ने रूस पर नए आर्थिक प्रतिबंध लगाए।")
