@@ -556,23 +556,32 @@ class TopicTagger:
     def _subjects(self, passing: list[_Passing], threshold: float) -> set[int]:
         """The top-level subjects that are tagged, of the at most MAX_SUBJECTS with the most
         evidence: the main one, and those further subjects whose score is both
-        SECONDARY_STRENGTH times the threshold and RELATIVE_CUT of the main one's.
+        SECONDARY_STRENGTH times the threshold and RELATIVE_CUT of the main one's, and which
+        are about something specific: one of their deeper topics reaches the threshold itself.
 
         Two thresholds rather than one (hysteresis): a translation says the same with other
         words, and its scores differ from the original's by a quarter either way; a subject
         at one threshold comes and goes with them. The main subject needs the threshold, so
         that most articles have one; a further one needs far more, so that it is there in
         every language or in none (RELATIVE_CUT alone let through subjects at 0.5 of a main
-        one that was itself just above the threshold)."""
+        one that was itself just above the threshold).
+
+        A further subject also needs a specific topic under it. A field's generic words
+        (company, price, production for the economy) turn up in stories about anything, and
+        each language uses a different handful of them, so a subject carried by them alone is
+        the one that comes and goes between translations; a story that is also about the
+        economy names what in it: nuclear power, an oil price, a merger."""
         level1 = self._level1
         subjects = sorted([p for p in passing if level1[p[0]]], key=_strength, reverse=True)
         if not subjects:
             return set()
         main = subjects[0]
         kept = {main[0]}
+        top = self._top
+        specific = {top[p[0]] for p in passing if not level1[p[0]]}
         needed = max(SECONDARY_STRENGTH * threshold, RELATIVE_CUT * main[1])
         for subject, total, _, _, _ in subjects[1:MAX_SUBJECTS]:
-            if total >= needed:
+            if total >= needed and subject in specific:
                 kept.add(subject)
         return kept
 

@@ -176,6 +176,26 @@ def test_a_further_subject_needs_far_more_than_the_threshold(subjects_tagger) ->
     assert top_levels(subjects_tagger.tag(discussed, "en", [])) == {POLITICS, ECONOMY}
 
 
+def test_a_further_subject_needs_a_specific_topic_under_it(enricher) -> None:
+    """The field's generic words are not enough for a second subject: each translation uses a
+    different handful of them. A story also about the economy names what in it."""
+    generic = ["company", "price", "production"]
+    lexicon = {
+        "en": [Term(DIPLOMACY, "en", w, 3) for w in ("ambassador", "envoy", "summit", "treaty")]
+        + [Term(ECONOMY, "en", w, 3) for w in generic]
+        + [Term("medtop:20000344", "en", "inflation", 3)]
+    }
+    extractor = enricher.extractor
+    tagger = TopicTagger(
+        default_vocabulary(), lexicon, {}, lambda lang: extractor.matcher_for(lang).nlp
+    )
+    diplomacy = "The ambassador and the envoy came to the summit to sign a treaty."
+    only_generic = diplomacy + " The company said its price and production would fall."
+    assert top_levels(tagger.tag(only_generic, "en", [])) == {POLITICS}
+    specific = diplomacy + " The company said its price would rise with inflation."
+    assert top_levels(tagger.tag(specific, "en", [])) == {POLITICS, ECONOMY}
+
+
 def test_the_main_subject_is_the_one_with_the_most_evidence(enricher) -> None:
     """Scores sum the five strongest pieces, so on a long article two subjects tie at the cap;
     the one with more evidence in all is the main one (the first top-level tag)."""
