@@ -80,17 +80,20 @@ _FUNCTION_WORDS = frozenset(
 PLACE, LOWER_CASE, LONGER_NAME = "place", "lower case", "longer name"
 
 
-def _proper_reading(doc: Doc, i: int, length: int) -> str:
+def _proper_reading(
+    doc: Doc, i: int, length: int, function_words: frozenset[str] = _FUNCTION_WORDS
+) -> str:
     """How a proper alias (Jordan, Chad, Turkey) at doc[i:i+length] is used: as a place name, in
     lower case ("turkey", "того"), or inside a longer proper name with a capitalised neighbour
-    (Michael Jordan, Jordan Belfort, Turkey Point)."""
+    (Michael Jordan, Jordan Belfort, Turkey Point). A capitalised function word before it does
+    not make a longer name: "The", and in its own language "La" (La Nato), "Die", "En"."""
     if not doc[i].text[:1].isupper():
         return LOWER_CASE
     after = _neighbour(doc, i + length, step=1)
     if after is not None and _is_capitalised_word(after):
         return LONGER_NAME
     before = _neighbour(doc, i - 1, step=-1)
-    if before and _is_capitalised_word(before) and before.lower() not in _FUNCTION_WORDS:
+    if before and _is_capitalised_word(before) and before.lower() not in function_words:
         return LONGER_NAME
     return PLACE
 
@@ -227,6 +230,7 @@ class LanguageMatcher:
         self._index, self._exact = self._build_indexes(aliases)
         self._cues = frozenset(self.key(word) for word in cues)
         self._character_level = lang in CHARACTER_LANGUAGES
+        self._function_words = _FUNCTION_WORDS | {w.lower() for w in self.nlp.Defaults.stop_words}
         self._key_cache: dict[int, str] = {}
         self._start_orths: set[int] = set()  # hashes of cached tokens whose key starts an alias
         self._start_array: np.ndarray[Any, Any] | None = None  # the same, for numpy
@@ -382,7 +386,7 @@ class LanguageMatcher:
             ):
                 continue
             if any(alias.proper for alias in aliases):
-                reading = _proper_reading(doc, i, length)
+                reading = _proper_reading(doc, i, length, self._function_words)
                 if reading == LONGER_NAME:
                     other_senses.add(fold(surface))
                 if reading != PLACE:

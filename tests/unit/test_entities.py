@@ -175,3 +175,10 @@ def test_cue_entities_in_their_own_languages(
 
 def test_italian_nato_is_not_the_participle(extractor) -> None:
     assert "Q7184" not in ids(extractor, "È nato a Roma e vive a Milano.", "it")
+
+
+def test_a_capitalised_function_word_does_not_make_a_longer_name(extractor) -> None:
+    """A name that is also a common word counts only as a name, and a capitalised neighbour
+    makes it part of a longer one (Turkey Point); the article at the start of an Italian
+    sentence does not: each language's own stop words are function words here."""
+    assert "Q7184" in ids(extractor, "La Nato ha deciso di inviare truppe.", "it")
