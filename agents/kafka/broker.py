@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agents.errors import BrokerError
+from agents.processes import ended_with_parent
 from agents.settings import REPO_ROOT
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class LocalBroker:
     libs_dir: Path | None = None  # share one set of jars between several brokers (tests)
     # (user, password) pairs: clients must then log in with SASL/PLAIN (the security test)
     sasl_users: tuple[tuple[str, str], ...] = ()
+    ends_with_parent: bool = False  # SIGTERM when the starting process dies (test sessions)
 
     @property
     def bootstrap(self) -> str:
@@ -198,6 +200,7 @@ class LocalBroker:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,  # Ctrl-C in the terminal is ours to handle, not the JVM's
+                preexec_fn=ended_with_parent() if self.ends_with_parent else None,
             )
         self.pid_file.write_text(str(process.pid))
         try:

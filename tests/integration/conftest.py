@@ -22,6 +22,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from agents.harness import KAFKA_LIBS, free_port
 from agents.kafka.admin import ensure_topics
 from agents.kafka.broker import LocalBroker
+from agents.processes import ended_with_parent
 from agents.settings import Topics, load_settings
 from tests.conftest import REPO
 
@@ -40,6 +41,7 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBroker]:
         port=port,
         controller_port=controller,
         libs_dir=KAFKA_LIBS,
+        ends_with_parent=True,
     )
     local.start(timeout=120)
     yield local
@@ -132,4 +134,5 @@ def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
             stderr=subprocess.STDOUT,
             env=env,
             cwd=str(log.parent),
+            preexec_fn=ended_with_parent(),
         )

@@ -15,6 +15,7 @@ import pytest
 
 from agents.harness import KAFKA_LIBS, free_port
 from agents.kafka.broker import LocalBroker
+from agents.processes import ended_with_parent
 
 pytestmark = pytest.mark.integration
 HINDI_ALERT = ("ALERT HIGH china-russia", "article  hi-wang-yi-lavrov-call@")
@@ -54,6 +55,7 @@ def test_the_demo_alerts_on_the_hindi_sample_and_stops_cleanly_on_ctrl_c(
             stderr=subprocess.STDOUT,
             env=env,
             start_new_session=True,  # a process group of its own, as a terminal gives it
+            preexec_fn=ended_with_parent(),
         )
     try:
         deadline = time.monotonic() + 240

@@ -20,6 +20,7 @@ import orjson
 import pytest
 import yaml
 
+from agents.processes import ended_with_parent
 from tests.conftest import REPO
 from tests.integration.conftest import Worker, free_port
 
@@ -63,6 +64,7 @@ def prometheus(worker: Worker, tmp_path_factory: pytest.TempPathFactory) -> Iter
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
+        preexec_fn=ended_with_parent(),
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
