@@ -483,3 +483,15 @@ def test_a_hindi_ban_is_not_a_sanction(enricher) -> None:
         enricher, "hi", "राज्य सरकार ने प्लास्टिक की थैलियों पर प्रतिबंध लगा दिया।"
     )
     assert sanction in qcodes(enricher, "hi", "अमेरिका ने रूस पर नए आर्थिक प्रतिबंध लगाए।")
+
+
+def test_russian_smog_and_loan_are_found_in_the_forms_their_lemmas_allow(enricher) -> None:
+    """Russian keys are lemmas: смог (smog) is also a form of смочь (could), whose key is a stop
+    word's, so the row is written in an oblique case; заём lemmatises to заесть while займа
+    goes to заем, so both are listed."""
+    pollution, banking = "medtop:20000424", "medtop:20000274"
+    assert pollution in _found_concepts(enricher, "ru", "Из-за смога закрыли школы.")
+    assert pollution in _found_concepts(enricher, "ru", "Город окутан смогом.")
+    assert pollution not in _found_concepts(enricher, "ru", "Он смог приехать вовремя.")
+    assert banking in _found_concepts(enricher, "ru", "Условия займа изменились.")
+    assert banking in _found_concepts(enricher, "ru", "Банк выдал заём.")
