@@ -278,12 +278,14 @@ ECONOMY, POLITICS_TOP, DISASTER = "medtop:04000000", "medtop:11000000", "medtop:
 WMT_LANGUAGES = ("cs", "de", "es", "fr", "hi", "is", "ja", "ru", "uk", "zh")
 # The same spelling, another weight on purpose: English "fed" is also a verb, French "collège"
 # is a secondary school, Turkish "petrol" is crude oil (English petrol is gasoline), Italian
-# "influenza" is also influence.
+# "influenza" is also influence, French "catastrophe" is the plain word for a disaster (English
+# uses it mostly figuratively).
 FALSE_FRIENDS = {
     ("medtop:20000350", "fed"),
     ("medtop:05000000", "college"),
     ("medtop:20001243", "petrol"),
     ("medtop:20000446", "influenza"),
+    ("medtop:03000000", "catastrophe"),
 }
 
 
