@@ -279,13 +279,17 @@ WMT_LANGUAGES = ("cs", "de", "es", "fr", "hi", "is", "ja", "ru", "uk", "zh")
 # The same spelling, another weight on purpose: English "fed" is also a verb, French "collège"
 # is a secondary school, Turkish "petrol" is crude oil (English petrol is gasoline), Italian
 # "influenza" is also influence, French "catastrophe" is the plain word for a disaster (English
-# uses it mostly figuratively).
+# uses it mostly figuratively), German "Golf" is also the Gulf, French "militants" are mostly
+# activists and a French "rapprochement" is any coming closer.
 FALSE_FRIENDS = {
     ("medtop:20000350", "fed"),
     ("medtop:05000000", "college"),
     ("medtop:20001243", "petrol"),
     ("medtop:20000446", "influenza"),
     ("medtop:03000000", "catastrophe"),
+    ("medtop:15000000", "golf"),
+    ("medtop:16000000", "militants"),
+    ("medtop:20000638", "rapprochement"),
 }
 
 
