@@ -501,3 +501,17 @@ def test_russian_smog_and_loan_are_found_in_the_forms_their_lemmas_allow(enriche
     assert pollution not in _found_concepts(enricher, "ru", "Он смог приехать вовремя.")
     assert banking in _found_concepts(enricher, "ru", "Условия займа изменились.")
     assert banking in _found_concepts(enricher, "ru", "Банк выдал заём.")
+
+
+@pytest.mark.parametrize(
+    ("text", "concept"),
+    [
+        ("Araç F tipi bir cezaevine götürüldü.", "medtop:17000000"),  # a type, not a blizzard
+        ("Yönetim kurulu plana onay verdi.", "medtop:20000641"),  # an approval, not a treaty
+        ("Orta sınıf aileler zorlanıyor.", "medtop:05000000"),  # the middle class, not a school
+    ],
+)
+def test_a_turkish_word_with_a_common_second_sense_is_not_decisive(enricher, text, concept) -> None:
+    """tipi is also 'its type', onay any approval, sınıf also a social class: one of them alone
+    no longer makes a topic."""
+    assert concept not in qcodes(enricher, "tr", text)
