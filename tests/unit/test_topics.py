@@ -515,3 +515,25 @@ def test_a_turkish_word_with_a_common_second_sense_is_not_decisive(enricher, tex
     """tipi is also 'its type', onay any approval, sınıf also a social class: one of them alone
     no longer makes a topic."""
     assert concept not in qcodes(enricher, "tr", text)
+
+
+def test_a_longer_character_term_is_not_weaker_than_one_inside_it(lexicons) -> None:
+    """zh, ja and ko are matched by character, longest first: 防暴警察 (riot police) is found
+    instead of the 警察 (police) inside it, so at a lower weight it would make a text that says
+    more count less. Adjective forms (経済的, economic, beside 経済) are meant to be weaker, as
+    English economic is beside economy; 행정부 (the executive) is not 정부 (government)."""
+    adjective_endings = ("的", "性", "上", "적")
+    weaker = []
+    for lang in ("zh", "ja", "ko"):
+        by_concept: dict[str, list[tuple[str, float]]] = {}
+        for term in lexicons[lang]:
+            by_concept.setdefault(term.qcode, []).append((term.text, term.weight))
+        for qcode, terms in by_concept.items():
+            for longer, weight in terms:
+                for inner, inner_weight in terms:
+                    suffix = longer[len(inner) :] if longer.startswith(inner) else ""
+                    adjective = suffix in adjective_endings
+                    contained = inner != longer and inner in longer and longer != "행정부"
+                    if contained and inner_weight > weight and not adjective:
+                        weaker.append((lang, qcode, longer, inner))
+    assert not weaker, weaker
