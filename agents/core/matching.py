@@ -80,9 +80,7 @@ _FUNCTION_WORDS = frozenset(
 PLACE, LOWER_CASE, LONGER_NAME = "place", "lower case", "longer name"
 
 
-def _proper_reading(
-    doc: Doc, i: int, length: int, function_words: frozenset[str] = _FUNCTION_WORDS
-) -> str:
+def _proper_reading(doc: Doc, i: int, length: int, function_words: frozenset[str]) -> str:
     """How a proper alias (Jordan, Chad, Turkey) at doc[i:i+length] is used: as a place name, in
     lower case ("turkey", "того"), or inside a longer proper name with a capitalised neighbour
     (Michael Jordan, Jordan Belfort, Turkey Point). A capitalised function word before it does

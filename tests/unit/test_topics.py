@@ -29,6 +29,14 @@ def test_vocabulary_resolves_qcodes_and_names_in_iptc_locales() -> None:
     assert len([c for c in vocabulary.concepts.values() if c.level == 1]) == 17
 
 
+def hand_made_tagger(enricher, lexicon, cues=None) -> TopicTagger:
+    """A tagger over a lexicon written in the test, reading the entity layer's pipelines."""
+    extractor = enricher.extractor
+    return TopicTagger(
+        default_vocabulary(), lexicon, cues or {}, lambda lang: extractor.matcher_for(lang).nlp
+    )
+
+
 @pytest.fixture(scope="module")
 def small_tagger(enricher) -> TopicTagger:
     """A tagger with a hand-made lexicon, so these tests do not depend on the shipped one."""
@@ -40,10 +48,7 @@ def small_tagger(enricher) -> TopicTagger:
         ]
     }
     cues = {"Q7817": [(HEALTH_ORGANISATION, 3.0)]}
-    extractor = enricher.extractor
-    return TopicTagger(
-        default_vocabulary(), lexicon, cues, lambda lang: extractor.matcher_for(lang).nlp
-    )
+    return hand_made_tagger(enricher, lexicon, cues)
 
 
 def test_tags_carry_evidence_scores_and_every_ancestor(small_tagger) -> None:
@@ -70,10 +75,7 @@ def test_a_term_whose_stem_is_a_stop_words_is_matched_as_itself(enricher) -> Non
         "fr": [Term(environment, "fr", "environnement", 3)],
         "ru": [Term(environment, "ru", "смог", 3)],
     }
-    extractor = enricher.extractor
-    tagger = TopicTagger(
-        default_vocabulary(), lexicon, {}, lambda lang: extractor.matcher_for(lang).nlp
-    )
+    tagger = hand_made_tagger(enricher, lexicon)
     tags = {tag["qcode"] for tag in tagger.tag("La protection de l'Environnement.", "fr", [])}
     assert environment in tags
     assert tagger.tag("Environ trois cents personnes sont venues.", "fr", []) == []
@@ -85,15 +87,13 @@ def test_a_term_marked_exact_is_matched_in_its_own_forms_only(enricher) -> None:
     written =word in the lexicon is matched as written, so it no longer fires on them. A term
     not marked still finds its inflections."""
     trade, currency = "medtop:20000373", "medtop:20000355"
-    extractor = enricher.extractor
-    nlp_for = lambda lang: extractor.matcher_for(lang).nlp  # noqa: E731
 
     def tagger(exact: bool) -> TopicTagger:
         lexicon = {
             "en": [Term(trade, "en", "imports", 3, exact), Term(trade, "en", "tariff", 3)],
             "fr": [Term(currency, "fr", "franc", 3, exact)],
         }
-        return TopicTagger(default_vocabulary(), lexicon, {}, nlp_for)
+        return hand_made_tagger(enricher, lexicon)
 
     stemmed, exact = tagger(False), tagger(True)
     important = "It is important, and its importance grows."
@@ -134,10 +134,7 @@ def test_a_katakana_term_does_not_match_inside_a_longer_katakana_word(enricher) 
     (France), and still counts beside kanji or after the middle dot (スイス・フラン)."""
     currency = "medtop:20000355"
     lexicon = {"ja": [Term(currency, "ja", "フラン", 3)]}
-    extractor = enricher.extractor
-    tagger = TopicTagger(
-        default_vocabulary(), lexicon, {}, lambda lang: extractor.matcher_for(lang).nlp
-    )
+    tagger = hand_made_tagger(enricher, lexicon)
     assert tagger.tag("フランスの大統領が来日した。", "ja", []) == []
     for text, start in (("フランが下落した。", 0), ("スイス・フランが下落した。", 4)):
         tags = {tag["qcode"]: tag for tag in tagger.tag(text, "ja", [])}
@@ -157,10 +154,7 @@ def subjects_tagger(enricher) -> TopicTagger:
             Term(economy, "en", "recession", 3),
         ]
     }
-    extractor = enricher.extractor
-    return TopicTagger(
-        default_vocabulary(), lexicon, {}, lambda lang: extractor.matcher_for(lang).nlp
-    )
+    return hand_made_tagger(enricher, lexicon)
 
 
 def top_levels(tags: list[dict]) -> set[str]:
@@ -185,10 +179,7 @@ def test_a_further_subject_needs_a_specific_topic_under_it(enricher) -> None:
         + [Term(ECONOMY, "en", w, 3) for w in generic]
         + [Term("medtop:20000344", "en", "inflation", 3)]
     }
-    extractor = enricher.extractor
-    tagger = TopicTagger(
-        default_vocabulary(), lexicon, {}, lambda lang: extractor.matcher_for(lang).nlp
-    )
+    tagger = hand_made_tagger(enricher, lexicon)
     diplomacy = "The ambassador and the envoy came to the summit to sign a treaty."
     only_generic = diplomacy + " The company said its price and production would fall."
     assert top_levels(tagger.tag(only_generic, "en", [])) == {POLITICS}
@@ -204,10 +195,7 @@ def test_the_main_subject_is_the_one_with_the_most_evidence(enricher) -> None:
         "medtop:20000344": ["economy", "inflation", "recession", "growth", "deficit"],
     }
     lexicon = {"en": [Term(qcode, "en", w, 3) for qcode, ws in words.items() for w in ws]}
-    extractor = enricher.extractor
-    tagger = TopicTagger(
-        default_vocabulary(), lexicon, {}, lambda lang: extractor.matcher_for(lang).nlp
-    )
+    tagger = hand_made_tagger(enricher, lexicon)
     text = " ".join(w for ws in words.values() for w in reversed(ws)) + "."
     tags = [tag for tag in tagger.tag(text, "en", []) if tag["level"] == 1]
     assert [tag["qcode"] for tag in tags] == [POLITICS, ECONOMY]
