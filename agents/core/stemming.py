@@ -88,6 +88,7 @@ _CACHE_SIZE = 200_000
 
 KeyFunction = Callable[[str], str]
 SLAVIC_LIGHT = frozenset({"pl", "cs", "sk", "hr", "sl", "sr", "bg", "mk"})
+LEMMA_FIRST = SLAVIC_LIGHT | {"el", "hi", "is"}  # word_key_function: no Snowball stemmer here
 
 
 def _strip_prefixes(word: str, prefixes: tuple[str, ...], keep: int = 3) -> str:
@@ -235,12 +236,45 @@ def word_key_function(lang: str) -> KeyFunction:
     """Keys for common words (topic lexicons): full Snowball stemming in English too, where
     names are not at stake (elections, elected -> elect). Icelandic words are cut at their
     inflectional ending rather than at six letters: its compounds share their first part
-    (viðskiptavinir, customers; viðskiptajöfnuður, balance of trade), names seldom do."""
+    (viðskiptavinir, customers; viðskiptajöfnuður, balance of trade), names seldom do.
+
+    Languages with no Snowball stemmer here (LEMMA_FIRST) have their words brought to their
+    dictionary lemma (simplemma) before the light ending cut: the cut cannot join forms that
+    change inside the word (Icelandic olía, olíu; Czech vláda, vládou; Polish rząd, rządu),
+    and Hindi has no stemmer at all. Snowball languages keep their stems, Russian and
+    Ukrainian pymorphy3's lemmas; Arabic keeps its prefix cut, as its dictionary merges
+    plurals of another sense (عقوبات, sanctions, with عقوبة, a penalty)."""
     if lang == "en":
-        return _snowball("english", cut_apostrophe=True)
-    if lang == "is":
-        return _suffix_stripped(_strip_icelandic_ending)
-    return key_function(lang)
+        stem = _snowball("english", cut_apostrophe=True)
+    elif lang == "is":
+        stem = _suffix_stripped(_strip_icelandic_ending)
+    else:
+        stem = key_function(lang)
+    if lang not in LEMMA_FIRST or lang not in _dictionary_languages():
+        return stem
+    return _lemma_first(lang, stem)
+
+
+@lru_cache(maxsize=1)
+def _dictionary_languages() -> frozenset[str]:
+    from simplemma.strategies.dictionaries.dictionary_factory import SUPPORTED_LANGUAGES
+
+    return frozenset(SUPPORTED_LANGUAGES)
+
+
+def _lemma_first(lang: str, stem: KeyFunction) -> KeyFunction:
+    """The stem of the word's dictionary lemma (the word itself where the dictionary lacks it).
+    The dictionary is loaded here, when the language's lexicon is built, not on a first word."""
+    from simplemma import Lemmatizer
+
+    lemmatizer = Lemmatizer()
+    lemmatizer.lemmatize("a", lang)
+
+    @lru_cache(maxsize=_CACHE_SIZE)
+    def key(word: str) -> str:
+        return stem(lemmatizer.lemmatize(word, lang))
+
+    return key
 
 
 def key_function(lang: str) -> KeyFunction:

@@ -64,3 +64,24 @@ def test_icelandic_topic_keys_keep_compounds_apart_and_inflections_together() ->
     assert key("viðskiptavinir") != key("viðskiptajöfnuður")
     assert key("stjórnin") != key("stjórnmálamaður")
     assert key_function("is")("viðskiptavinir") == key_function("is")("viðskiptajöfnuður")
+
+
+@pytest.mark.parametrize(
+    ("lang", "forms"),
+    [
+        ("is", ["olía", "olíu", "olían"]),  # the ending cut alone gave three keys
+        ("cs", ["válka", "válce", "války"]),  # war: the cut gave valk and valc
+        ("pl", ["wojna", "wojny", "wojnie"]),  # war: wojn and wojni
+        ("hi", ["सरकार", "सरकारों"]),  # Hindi had no stemmer: every form was its own key
+    ],
+)
+def test_topic_keys_join_forms_through_the_dictionary_lemma(lang: str, forms: list[str]) -> None:
+    key = word_key_function(lang)
+    assert len({key(form) for form in forms}) == 1, {form: key(form) for form in forms}
+
+
+def test_snowball_languages_keep_their_stems_for_topic_keys() -> None:
+    """German Firmen and Firma stay apart: Snowball languages are not lemmatised first."""
+    key = word_key_function("de")
+    assert key("Firmen") != key("Firma")
+    assert key("Wahlen") == key("Wahl")
