@@ -53,6 +53,8 @@ WORD_LANGUAGES = frozenset(
 # Japanese, Korean and Thai tokenizers need packages that download dictionaries, so they share
 # the character tokenizer of Chinese, which is exact for names written in those scripts.
 CHARACTER_LANGUAGES = frozenset({"zh", "ja", "ko", "th"})
+# Of those, the ones that write spaces between words: a match must not straddle one.
+SPACED_CHARACTER_LANGUAGES = frozenset({"ko"})
 SUPPORTED = WORD_LANGUAGES | CHARACTER_LANGUAGES
 FALLBACK = "xx"  # spaCy's multi-language tokenizer, for anything else
 

@@ -26,7 +26,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from agents.core.kb import Alias
-from agents.core.languages import CHARACTER_LANGUAGES, tokenizer_language
+from agents.core.languages import (
+    CHARACTER_LANGUAGES,
+    SPACED_CHARACTER_LANGUAGES,
+    tokenizer_language,
+)
 from agents.core.normalize import fold
 from agents.core.stemming import KeyFunction, key_function
 
@@ -135,6 +139,15 @@ def _whole_latin_word(text: str, start: int, end: int, aliases: tuple[Alias, ...
 NAME_DOTS = "·・‧•"  # between the parts of a foreign name written in Chinese or Japanese
 
 
+def _spaced_otherwise(surface: str, aliases: tuple[Alias, ...]) -> bool:
+    """Korean is matched by character but spaced by word: 중국 (China) is not in "집중 국면",
+    nor 러시아 in "러시 아". A name's characters stand apart only where its alias has a space."""
+    parts = [len(part) for part in surface.split()]
+    return len(parts) > 1 and all(
+        [len(part) for part in alias.text.split()] != parts for alias in aliases
+    )
+
+
 def _inside_foreign_name(text: str, start: int, end: int, reach: int = 2) -> bool:
     """In Chinese and Japanese a foreign name's parts stand between dots: 理查德·诺兰德 (Richard
     Norland) holds 查德 (Chad), 埃马纽埃尔·马克龙 (Emmanuel Macron) holds 纽埃 (Niue). A match
@@ -228,6 +241,7 @@ class LanguageMatcher:
         self._index, self._exact = self._build_indexes(aliases)
         self._cues = frozenset(self.key(word) for word in cues)
         self._character_level = lang in CHARACTER_LANGUAGES
+        self._spaced = lang in SPACED_CHARACTER_LANGUAGES
         self._function_words = _FUNCTION_WORDS | {w.lower() for w in self.nlp.Defaults.stop_words}
         self._key_cache: dict[int, str] = {}
         self._start_orths: set[int] = set()  # hashes of cached tokens whose key starts an alias
@@ -381,6 +395,7 @@ class LanguageMatcher:
             if self._character_level and (
                 not _whole_latin_word(text, start, end, aliases)
                 or _inside_foreign_name(text, start, end)
+                or (self._spaced and _spaced_otherwise(surface, aliases))
             ):
                 continue
             if any(alias.proper for alias in aliases):

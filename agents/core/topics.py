@@ -31,8 +31,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from agents.core.kb import Alias, KnowledgeBase
-from agents.core.languages import CHARACTER_LANGUAGES
-from agents.core.matching import LanguageMatcher, TermMatches, TermScanner
+from agents.core.languages import CHARACTER_LANGUAGES, SPACED_CHARACTER_LANGUAGES
+from agents.core.matching import LanguageMatcher, TermMatches, TermScanner, blank_pipeline
 from agents.core.normalize import fold
 from agents.core.stemming import word_key_function
 from agents.errors import ConfigError
@@ -46,6 +46,7 @@ REPEAT_CAP = 2.0
 RELATIVE_CUT = 0.5  # of the main subject's score: weaker subjects are incidental mentions...
 SECONDARY_STRENGTH = 2.5  # ...and a further subject needs this many thresholds
 MAX_SUBJECTS = 4
+COMPOUND_PART = 2  # characters on each side of a space a Korean term may cross
 LEMMATISED = ("ru", "uk")  # languages whose word keys are lemmas (agents/core/stemming.py)
 COUNTED = 5  # a score sums a topic's strongest five pieces of evidence
 MASS_REPEATS = 4  # the evidence mass counts a term's occurrences up to this many
@@ -220,6 +221,7 @@ class _Lexicon:
     scanner: TermScanner
     base: int  # entry n is row base + n of the tagger's rows
     katakana: _Array | None  # per entry, whether it is written in katakana (ja only)
+    spaces: list[frozenset[int]] | None  # per entry, where its own text has a space (ko only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,10 +393,13 @@ class TopicTagger:
             self._row((a.entity_id, weights.get((lang, a.entity_id, a.text), 1.0)) for a in entry)
             for entry in scanner.entries
         )
-        katakana = None
+        katakana = spaces = None
         if lang == "ja":
             katakana = np.array([_katakana_word(entry[0].text) for entry in scanner.entries])
-        return _Lexicon(scanner, base, katakana)
+        if lang in SPACED_CHARACTER_LANGUAGES:
+            tokenizer = blank_pipeline(lang).tokenizer
+            spaces = [_space_positions(entry, tokenizer) for entry in scanner.entries]
+        return _Lexicon(scanner, base, katakana, spaces)
 
     def tag(
         self, text: str, lang: str, entities: Sequence[dict[str, Any]], doc: Doc | None = None
@@ -476,6 +481,8 @@ class TopicTagger:
             matches = compiled.scanner.scan_many(batch)
             if compiled.katakana is not None:
                 matches = _whole_katakana_words(matches, compiled.katakana, batch)
+            if compiled.spaces is not None:
+                matches = _spaces_as_written(matches, compiled.spaces, batch)
             article = np.array(members, dtype=np.int64).take(matches.doc)
             found.append((article, matches.entry + compiled.base, matches.first, matches.end))
         if len(found) == 2:  # one language, as a batch often is
@@ -687,6 +694,47 @@ def _whole_katakana_words(
         after = doc[end].text[:1] if end < len(doc) else ""
         if _is_katakana(before) or _is_katakana(after):
             keep[i] = False
+    return TermMatches(
+        matches.doc[keep], matches.first[keep], matches.end[keep], matches.entry[keep]
+    )
+
+
+def _space_positions(entry: Sequence[Alias], tokenizer: Callable[[str], Doc]) -> frozenset[int]:
+    """After which of its tokens a term has a space, in any of its spellings."""
+    return frozenset(
+        k + 1
+        for alias in entry
+        for k, token in enumerate(tokenizer(alias.text))
+        if token.whitespace_
+    )
+
+
+def _spaces_as_written(
+    matches: TermMatches, spaces: list[frozenset[int]], docs: Sequence[Doc]
+) -> TermMatches:
+    """Korean is matched character by character but writes spaces between words, so a term
+    would also be read across a word boundary: 의회 (parliament) in "경제의 회복", 재정 (public
+    finances) in "현재 정부". A match crosses a space where the term has one itself, or with
+    two characters or more on each side: compound nouns are written spaced or not (경제성장,
+    경제 성장), while a particle or the end of a word is one syllable."""
+    keep = np.ones(len(matches.entry), dtype=bool)
+    for i, (n, first, end, entry) in enumerate(
+        zip(
+            matches.doc.tolist(),
+            matches.first.tolist(),
+            matches.end.tolist(),
+            matches.entry.tolist(),
+            strict=True,
+        )
+    ):
+        doc, allowed = docs[n], spaces[entry]
+        for token in range(first, end - 1):
+            before = token - first + 1
+            if not doc[token].whitespace_ or before in allowed:
+                continue
+            if before < COMPOUND_PART or end - first - before < COMPOUND_PART:
+                keep[i] = False
+                break
     return TermMatches(
         matches.doc[keep], matches.first[keep], matches.end[keep], matches.entry[keep]
     )

@@ -132,6 +132,19 @@ def test_parts_of_foreign_names_written_in_chinese_are_not_countries(extractor) 
     assert "Vladimir Putin" in people  # a surname right after the dot is still found
 
 
+def test_a_korean_name_is_not_read_across_a_word_boundary(extractor) -> None:
+    # Korean is matched by character but spaced by word: "집중 국면" (a phase of focus) holds
+    # 중 국, not 중국 (China); a name written with its own space is still found
+    assert _countries(extractor, "우리는 집중 국면에 있다.", "ko") == set()
+    assert _countries(extractor, "한국 정부는 미국과 중국에 대해 발표했다.", "ko") == {
+        "KR",
+        "US",
+        "CN",
+    }
+    people = {f.entity.name for f in extractor.extract("도널드 트럼프 대통령이 말했다.", "ko")}
+    assert "Donald Trump" in people
+
+
 def test_list_corroboration_needs_a_separator_not_any_word(extractor) -> None:
     # WMT uk: "Того дня французькі човни" is "that day French boats", not Togo beside France
     assert _countries(extractor, "Того дня французькі рибальські човни вийшли.", "uk") == {"FR"}

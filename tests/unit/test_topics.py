@@ -141,6 +141,20 @@ def test_a_katakana_term_does_not_match_inside_a_longer_katakana_word(enricher) 
         assert tags[currency]["evidence"] == [{"term": "フラン", "start": start, "end": start + 3}]
 
 
+def test_a_korean_term_does_not_match_across_a_word_boundary(enricher) -> None:
+    """Korean is matched by character but spaced by word: 의회 (parliament) is not in "경제의
+    회복" (the economy's recovery). A compound may still be written spaced: 경제성장 is in
+    "경제 성장", two syllables on each side of the space."""
+    politics, economy = "medtop:11000000", "medtop:20000344"
+    lexicon = {"ko": [Term(politics, "ko", "의회", 3), Term(economy, "ko", "경제성장", 3)]}
+    tagger = hand_made_tagger(enricher, lexicon)
+    assert tagger.tag("올해 경제의 회복 속도가 빨라졌다.", "ko", []) == []
+    tags = {tag["qcode"]: tag for tag in tagger.tag("의회가 법안을 통과시켰다.", "ko", [])}
+    assert tags[politics]["evidence"] == [{"term": "의회", "start": 0, "end": 2}]
+    tags = {tag["qcode"]: tag for tag in tagger.tag("경제 성장률이 높다.", "ko", [])}
+    assert tags[economy]["evidence"] == [{"term": "경제 성장", "start": 0, "end": 5}]
+
+
 @pytest.fixture(scope="module")
 def subjects_tagger(enricher) -> TopicTagger:
     economy = "medtop:20000344"
