@@ -282,7 +282,8 @@ WMT_LANGUAGES = ("cs", "de", "es", "fr", "hi", "is", "ja", "ru", "uk", "zh")
 # is a secondary school, Turkish "petrol" is crude oil (English petrol is gasoline), Italian
 # "influenza" is also influence, French "catastrophe" is the plain word for a disaster (English
 # uses it mostly figuratively), German "Golf" is also the Gulf, French "militants" are mostly
-# activists and a French "rapprochement" is any coming closer.
+# activists, a French "rapprochement" is any coming closer, a Spanish or Portuguese "pastor" is
+# also a shepherd (and a Spanish surname) and a Spanish "solar" also a building plot.
 FALSE_FRIENDS = {
     ("medtop:20000350", "fed"),
     ("medtop:05000000", "college"),
@@ -292,6 +293,8 @@ FALSE_FRIENDS = {
     ("medtop:15000000", "golf"),
     ("medtop:16000000", "militants"),
     ("medtop:20000638", "rapprochement"),
+    ("medtop:12000000", "pastor"),
+    ("medtop:20000257", "solar"),
 }
 
 
