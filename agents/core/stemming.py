@@ -263,18 +263,29 @@ def _dictionary_languages() -> frozenset[str]:
 
 
 def _lemma_first(lang: str, stem: KeyFunction) -> KeyFunction:
-    """The stem of the word's dictionary lemma (the word itself where the dictionary lacks it).
-    The dictionary is loaded here, when the language's lexicon is built, not on a first word."""
+    """The stem of the word's dictionary lemma (the word itself where the dictionary lacks it)."""
+    lemma = dictionary_lemma(lang)
+
+    @lru_cache(maxsize=_CACHE_SIZE)
+    def key(word: str) -> str:
+        return stem(lemma(word))
+
+    return key
+
+
+def dictionary_lemma(lang: str) -> KeyFunction:
+    """simplemma's lemma of a word form (the form itself where its dictionary lacks it). The
+    dictionary is loaded here, when a lexicon is built, not on an article's first word."""
     from simplemma import Lemmatizer
 
     lemmatizer = Lemmatizer()
     lemmatizer.lemmatize("a", lang)
 
     @lru_cache(maxsize=_CACHE_SIZE)
-    def key(word: str) -> str:
-        return stem(lemmatizer.lemmatize(word, lang))
+    def lemma(word: str) -> str:
+        return str(lemmatizer.lemmatize(word, lang))
 
-    return key
+    return lemma
 
 
 def key_function(lang: str) -> KeyFunction:
@@ -298,3 +309,15 @@ def key_function(lang: str) -> KeyFunction:
     if lang == "he":
         return _prefixed(_HEBREW_PREFIXES)
     return _folded()
+
+
+def dictionary_knows(lang: str) -> Callable[[str], bool]:
+    """Whether simplemma's dictionary holds a word form, as written or capitalised (German
+    nouns): is a piece of a compound a word?"""
+    from simplemma import is_known
+
+    @lru_cache(maxsize=_CACHE_SIZE)
+    def knows(word: str) -> bool:
+        return bool(is_known(word, lang)) or bool(is_known(word.capitalize(), lang))
+
+    return knows

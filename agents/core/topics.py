@@ -19,7 +19,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from operator import itemgetter
 from pathlib import Path
@@ -34,7 +34,7 @@ from agents.core.kb import Alias, KnowledgeBase
 from agents.core.languages import CHARACTER_LANGUAGES, SPACED_CHARACTER_LANGUAGES
 from agents.core.matching import LanguageMatcher, TermMatches, TermScanner, blank_pipeline
 from agents.core.normalize import fold
-from agents.core.stemming import word_key_function
+from agents.core.stemming import dictionary_knows, word_key_function
 from agents.errors import ConfigError
 
 BASE_THRESHOLD = 3.0  # one decisive term, or a strong and a supporting one
@@ -47,6 +47,8 @@ RELATIVE_CUT = 0.5  # of the main subject's score: weaker subjects are incidenta
 SECONDARY_STRENGTH = 2.5  # ...and a further subject needs this many thresholds
 MAX_SUBJECTS = 4
 COMPOUND_PART = 2  # characters on each side of a space a Korean term may cross
+COMPOUNDING = ("de", "is")  # a long word the lexicon lacks counts as its first part
+MIN_COMPOUND, MIN_MODIFIER, MIN_REST = 8, 5, 4  # letters: the word, its first part, the rest
 LEMMATISED = ("ru", "uk")  # languages whose word keys are lemmas (agents/core/stemming.py)
 COUNTED = 5  # a score sums a topic's strongest five pieces of evidence
 MASS_REPEATS = 4  # the evidence mass counts a term's occurrences up to this many
@@ -383,9 +385,7 @@ class TopicTagger:
             # compound: one term may signal several topics, each keeps it
             (Alias(t.qcode, lang, t.text, compound=True) for t in terms),
             nlp=nlp,
-            key=None
-            if lang in CHARACTER_LANGUAGES
-            else _term_key(lang, nlp.Defaults.stop_words, _exact_forms(terms)),
+            key=None if lang in CHARACTER_LANGUAGES else _lexicon_key(lang, nlp, terms),
         )
         scanner = TermScanner(matcher)
         weights = self._weights
@@ -626,6 +626,57 @@ def _group(pieces: _Pieces, rows: tuple[_Array, _Array, _Array, _Array], concept
     mass = np.bincount(group, weights=np.sqrt(weight * repeats), minlength=len(first))
     size = np.diff(first, append=len(key))
     return _Groups(key.take(first), total, first, size, mass, owner)
+
+
+def _lexicon_key(lang: str, nlp: Language, terms: Sequence[Term]) -> Callable[[str], str]:
+    key = _term_key(lang, nlp.Defaults.stop_words, _exact_forms(terms))
+    return _compound_key(lang, key, terms) if lang in COMPOUNDING else key
+
+
+def _compound_key(
+    lang: str, key: Callable[[str], str], terms: Sequence[Term]
+) -> Callable[[str], str]:
+    """German and Icelandic write as one word what English writes as a phrase: Fußballverein
+    is a football club, and English "football club" finds football. A long word the lexicon
+    does not know counts as its first part when that part has the key of a one-word term (five
+    letters or more) and both parts are words: the first a word of the language's dictionary
+    or the term without its last -e, -en or -n (Schul-, Fernseh-), the rest (four letters or
+    more, after a linking s) a word too. So Informationen is not Informat-ik (science) plus
+    -ionen. A German compound is a noun, written with a capital. Not a compound's last part:
+    Zusammenarbeit (cooperation) is no kind of Arbeit (labour); measured on WMT, last parts
+    cost agreement and first parts gained it."""
+    known = {key(word) for term in terms for word in term.text.split()}
+    modifiers: dict[str, list[str]] = defaultdict(list)
+    for term in terms:
+        if not term.exact and " " not in term.text and len(term.text) >= MIN_MODIFIER:
+            modifiers[key(term.text)].append(term.text.lower())
+    knows = dictionary_knows(lang)
+    capitalised = lang == "de"
+
+    def is_modifier(part: str, found: str) -> bool:
+        lower = part.lower()
+        return knows(part) or any(
+            text.startswith(lower) and text[len(lower) :] in ("e", "en", "n")
+            for text in modifiers[found]
+        )
+
+    @lru_cache(maxsize=100_000)
+    def compound(word: str) -> str:
+        found = key(word)
+        if found in known or found.startswith(EXACT) or len(word) < MIN_COMPOUND:
+            return found
+        if capitalised and not word[:1].isupper():
+            return found
+        for end in range(len(word) - MIN_REST, MIN_MODIFIER - 1, -1):
+            part = word[:end]
+            for first in (part, part[:-1] if part.endswith("s") else ""):
+                if len(first) < MIN_MODIFIER or (modifier := key(first)) not in modifiers:
+                    continue
+                if is_modifier(first, modifier) and knows(word[end:]):
+                    return modifier
+        return found
+
+    return compound
 
 
 def _exact_forms(terms: Iterable[Term]) -> frozenset[str]:

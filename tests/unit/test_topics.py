@@ -141,6 +141,25 @@ def test_a_katakana_term_does_not_match_inside_a_longer_katakana_word(enricher) 
         assert tags[currency]["evidence"] == [{"term": "フラン", "start": start, "end": start + 3}]
 
 
+def test_a_german_compound_counts_as_its_first_part_not_its_last(enricher) -> None:
+    """Fußballverein is English "football club" written as one word; Zusammenarbeit
+    (cooperation) is no kind of Arbeit (labour). A compound the lexicon lists is itself."""
+    sport, labour = "medtop:15000000", "medtop:09000000"
+    lexicon = {
+        "de": [
+            Term(sport, "de", "Fußball", 3),
+            Term(labour, "de", "Arbeit", 3),
+            Term(labour, "de", "Arbeitsmarkt", 3),
+        ]
+    }
+    tagger = hand_made_tagger(enricher, lexicon)
+    tags = {tag["qcode"]: tag for tag in tagger.tag("Der Fußballverein gewann.", "de", [])}
+    assert tags[sport]["evidence"] == [{"term": "Fußballverein", "start": 4, "end": 17}]
+    assert tagger.tag("Die Zusammenarbeit der Länder wächst.", "de", []) == []
+    tags = {tag["qcode"]: tag for tag in tagger.tag("Der Arbeitsmarkt wächst.", "de", [])}
+    assert tags[labour]["evidence"] == [{"term": "Arbeitsmarkt", "start": 4, "end": 16}]
+
+
 def test_a_korean_term_does_not_match_across_a_word_boundary(enricher) -> None:
     """Korean is matched by character but spaced by word: 의회 (parliament) is not in "경제의
     회복" (the economy's recovery). A compound may still be written spaced: 경제성장 is in
