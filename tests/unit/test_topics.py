@@ -302,7 +302,9 @@ WMT_LANGUAGES = ("cs", "de", "es", "fr", "hi", "is", "ja", "ru", "uk", "zh")
 # "influenza" is also influence, French "catastrophe" is the plain word for a disaster (English
 # uses it mostly figuratively), German "Golf" is also the Gulf, French "militants" are mostly
 # activists, a French "rapprochement" is any coming closer, a Spanish or Portuguese "pastor" is
-# also a shepherd (and a Spanish surname) and a Spanish "solar" also a building plot.
+# also a shepherd (and a Spanish surname), a Spanish "solar" also a building plot; French
+# "habitat" is also housing, a "cabinet" a firm or an office, a "régime" (Portuguese too) also
+# a diet or a scheme (régime de retraite), a "mobilisation" any rallying of support.
 FALSE_FRIENDS = {
     ("medtop:20000350", "fed"),
     ("medtop:05000000", "college"),
@@ -314,6 +316,10 @@ FALSE_FRIENDS = {
     ("medtop:20000638", "rapprochement"),
     ("medtop:12000000", "pastor"),
     ("medtop:20000257", "solar"),
+    ("medtop:06000000", "habitat"),
+    ("medtop:11000000", "cabinet"),
+    ("medtop:11000000", "regime"),
+    ("medtop:20000598", "mobilisation"),
 }
 
 
