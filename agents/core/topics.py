@@ -181,6 +181,33 @@ def load_entity_cues(
     return dict(cues)
 
 
+def without_cued_names(
+    lexicons: dict[str, list[Term]],
+    cues: dict[str, list[tuple[str, float]]],
+    kb: KnowledgeBase,
+    vocabulary: Vocabulary,
+) -> dict[str, list[Term]]:
+    """The lexicons less the terms that name an entity with a cue for the same field: the
+    entity layer finds the IAEA, the WHO or ООН in every language and its cue counts them, so
+    a lexicon row for the name counted them twice, and only in the languages that list it."""
+    fields = {
+        entity: {column for qcode, _ in weighted for column in vocabulary.lineage(qcode)}
+        for entity, weighted in cues.items()
+    }
+    kept = {}
+    for lang, terms in lexicons.items():
+        named: dict[str, set[str]] = defaultdict(set)
+        for alias in kb.aliases_for(lang):
+            if alias.entity_id in fields:
+                named[fold(alias.text)] |= fields[alias.entity_id]
+        kept[lang] = [
+            term
+            for term in terms
+            if not named.get(fold(term.text), set()) & set(vocabulary.lineage(term.qcode))
+        ]
+    return kept
+
+
 def _rows(
     path: Path, vocabulary: Vocabulary, term_column: bool
 ) -> list[tuple[int, str, str, float]]:
@@ -348,7 +375,9 @@ class TopicTagger:
     @classmethod
     def default(cls, kb: KnowledgeBase, nlp_for: Callable[[str], Language]) -> TopicTagger:
         vocabulary = default_vocabulary()
-        return cls(vocabulary, load_lexicons(vocabulary), load_entity_cues(vocabulary, kb), nlp_for)
+        cues = load_entity_cues(vocabulary, kb)
+        lexicons = without_cued_names(load_lexicons(vocabulary), cues, kb, vocabulary)
+        return cls(vocabulary, lexicons, cues, nlp_for)
 
     def _describe(self, qcode: str) -> _Column:
         concept, lineage = self.vocabulary.concepts[qcode], self.vocabulary.lineage(qcode)

@@ -141,6 +141,14 @@ def test_a_katakana_term_does_not_match_inside_a_longer_katakana_word(enricher) 
         assert tags[currency]["evidence"] == [{"term": "フラン", "start": start, "end": start + 3}]
 
 
+def test_an_entity_with_a_cue_counts_once_not_also_as_a_lexicon_term(enricher) -> None:
+    """The lexicons list the WHO by name too; its cue already counts it in every language."""
+    text = "The World Health Organization warned about the outbreak on Monday."
+    tags = enricher.enrich({"id": "who", "text": text, "lang": "en"})["topics"]
+    evidence = [e for tag in tags if tag["qcode"] == "medtop:20000463" for e in tag["evidence"]]
+    assert evidence == [{"entity": "World Health Organization"}]
+
+
 def test_a_german_compound_counts_as_its_first_part_not_its_last(enricher) -> None:
     """Fußballverein is English "football club" written as one word; Zusammenarbeit
     (cooperation) is no kind of Arbeit (labour). A compound the lexicon lists is itself."""
