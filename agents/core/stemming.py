@@ -240,7 +240,7 @@ def word_key_function(lang: str) -> KeyFunction:
 
     Languages with no Snowball stemmer here (LEMMA_FIRST) have their words brought to their
     dictionary lemma (simplemma) before the light ending cut: the cut cannot join forms that
-    change inside the word (Icelandic olía, olíu; Czech vláda, vládou; Polish rząd, rządu),
+    change inside the word (Icelandic olía, olíu; Czech válka, válce; Polish wojna, wojnie),
     and Hindi has no stemmer at all. Snowball languages keep their stems, Russian and
     Ukrainian pymorphy3's lemmas; Arabic keeps its prefix cut, as its dictionary merges
     plurals of another sense (عقوبات, sanctions, with عقوبة, a penalty)."""
