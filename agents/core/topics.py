@@ -18,7 +18,7 @@ import math
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from importlib import resources
 from operator import itemgetter
@@ -181,31 +181,34 @@ def load_entity_cues(
     return dict(cues)
 
 
-def without_cued_names(
+def silence_cued_names(
     lexicons: dict[str, list[Term]],
     cues: dict[str, list[tuple[str, float]]],
     kb: KnowledgeBase,
     vocabulary: Vocabulary,
 ) -> dict[str, list[Term]]:
-    """The lexicons less the terms that name an entity with a cue for the same field: the
-    entity layer finds the IAEA, the WHO or ООН in every language and its cue counts them, so
-    a lexicon row for the name counted them twice, and only in the languages that list it."""
+    """The lexicons with the terms that name an entity with a cue for the same field weighing
+    nothing: the entity layer finds the IAEA, the WHO or ООН in every language and its cue
+    counts them, so a lexicon row for the name counted them twice, and only in the languages
+    that list it. The row stays, so that the name is still read whole and a shorter term
+    inside it (Hindi स्वास्थ्य संगठन, health organisation, in the WHO's name) finds nothing."""
     fields = {
         entity: {column for qcode, _ in weighted for column in vocabulary.lineage(qcode)}
         for entity, weighted in cues.items()
     }
-    kept = {}
+    silenced = {}
     for lang, terms in lexicons.items():
         named: dict[str, set[str]] = defaultdict(set)
         for alias in kb.aliases_for(lang):
             if alias.entity_id in fields:
                 named[fold(alias.text)] |= fields[alias.entity_id]
-        kept[lang] = [
-            term
+        silenced[lang] = [
+            replace(term, weight=0.0)
+            if named.get(fold(term.text), set()) & set(vocabulary.lineage(term.qcode))
+            else term
             for term in terms
-            if not named.get(fold(term.text), set()) & set(vocabulary.lineage(term.qcode))
         ]
-    return kept
+    return silenced
 
 
 def _rows(
@@ -376,7 +379,7 @@ class TopicTagger:
     def default(cls, kb: KnowledgeBase, nlp_for: Callable[[str], Language]) -> TopicTagger:
         vocabulary = default_vocabulary()
         cues = load_entity_cues(vocabulary, kb)
-        lexicons = without_cued_names(load_lexicons(vocabulary), cues, kb, vocabulary)
+        lexicons = silence_cued_names(load_lexicons(vocabulary), cues, kb, vocabulary)
         return cls(vocabulary, lexicons, cues, nlp_for)
 
     def _describe(self, qcode: str) -> _Column:

@@ -141,10 +141,19 @@ def test_a_katakana_term_does_not_match_inside_a_longer_katakana_word(enricher) 
         assert tags[currency]["evidence"] == [{"term": "フラン", "start": start, "end": start + 3}]
 
 
-def test_an_entity_with_a_cue_counts_once_not_also_as_a_lexicon_term(enricher) -> None:
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "The World Health Organization warned about the outbreak on Monday."),
+        # the name is still read whole: स्वास्थ्य संगठन (health organisation) inside it is silent
+        ("hi", "विश्व स्वास्थ्य संगठन ने सोमवार को प्रकोप के बारे में चेतावनी दी।"),
+    ],
+)
+def test_an_entity_with_a_cue_counts_once_not_also_as_a_lexicon_term(
+    enricher, lang: str, text: str
+) -> None:
     """The lexicons list the WHO by name too; its cue already counts it in every language."""
-    text = "The World Health Organization warned about the outbreak on Monday."
-    tags = enricher.enrich({"id": "who", "text": text, "lang": "en"})["topics"]
+    tags = enricher.enrich({"id": "who", "text": text, "lang": lang})["topics"]
     evidence = [e for tag in tags if tag["qcode"] == "medtop:20000463" for e in tag["evidence"]]
     assert evidence == [{"entity": "World Health Organization"}]
 
