@@ -88,7 +88,9 @@ _CACHE_SIZE = 200_000
 
 KeyFunction = Callable[[str], str]
 SLAVIC_LIGHT = frozenset({"pl", "cs", "sk", "hr", "sl", "sr", "bg", "mk"})
-LEMMA_FIRST = SLAVIC_LIGHT | {"el", "hi", "is"}  # word_key_function: no Snowball stemmer here
+# word_key_function: no Snowball stemmer here, and a lemma dictionary of moderate size (Polish's
+# takes 400 MB in memory, Czech's 50, Icelandic's 25, Hindi's 9)
+LEMMA_FIRST = (SLAVIC_LIGHT - {"pl"}) | {"el", "hi", "is"}
 
 
 def _strip_prefixes(word: str, prefixes: tuple[str, ...], keep: int = 3) -> str:
@@ -240,10 +242,11 @@ def word_key_function(lang: str) -> KeyFunction:
 
     Languages with no Snowball stemmer here (LEMMA_FIRST) have their words brought to their
     dictionary lemma (simplemma) before the light ending cut: the cut cannot join forms that
-    change inside the word (Icelandic olía, olíu; Czech válka, válce; Polish wojna, wojnie),
-    and Hindi has no stemmer at all. Snowball languages keep their stems, Russian and
-    Ukrainian pymorphy3's lemmas; Arabic keeps its prefix cut, as its dictionary merges
-    plurals of another sense (عقوبات, sanctions, with عقوبة, a penalty)."""
+    change inside the word (Icelandic olía, olíu; Czech válka, válce), and Hindi has no
+    stemmer at all. Not Polish, whose dictionary would take 400 MB in every worker. Snowball
+    languages keep their stems, Russian and Ukrainian pymorphy3's lemmas; Arabic keeps its
+    prefix cut, as its dictionary merges plurals of another sense (عقوبات, sanctions, with
+    عقوبة, a penalty)."""
     if lang == "en":
         stem = _snowball("english", cut_apostrophe=True)
     elif lang == "is":
@@ -315,6 +318,8 @@ def dictionary_knows(lang: str) -> Callable[[str], bool]:
     """Whether simplemma's dictionary holds a word form, as written or capitalised (German
     nouns): is a piece of a compound a word?"""
     from simplemma import is_known
+
+    is_known("a", lang)  # loads the dictionary now, when a lexicon is built
 
     @lru_cache(maxsize=_CACHE_SIZE)
     def knows(word: str) -> bool:
