@@ -456,6 +456,10 @@ class TermMatches:
     end: np.ndarray[Any, Any]
     entry: np.ndarray[Any, Any]
 
+    def kept(self, keep: np.ndarray[Any, Any]) -> TermMatches:
+        """The matches where the boolean mask ``keep`` is true."""
+        return TermMatches(self.doc[keep], self.first[keep], self.end[keep], self.entry[keep])
+
 
 class TermScanner:
     """``LanguageMatcher.find_terms`` with less Python per token, for topic lexicons.

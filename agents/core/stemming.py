@@ -266,29 +266,18 @@ def _dictionary_languages() -> frozenset[str]:
 
 
 def _lemma_first(lang: str, stem: KeyFunction) -> KeyFunction:
-    """The stem of the word's dictionary lemma (the word itself where the dictionary lacks it)."""
-    lemma = dictionary_lemma(lang)
-
-    @lru_cache(maxsize=_CACHE_SIZE)
-    def key(word: str) -> str:
-        return stem(lemma(word))
-
-    return key
-
-
-def dictionary_lemma(lang: str) -> KeyFunction:
-    """simplemma's lemma of a word form (the form itself where its dictionary lacks it). The
-    dictionary is loaded here, when a lexicon is built, not on an article's first word."""
+    """The stem of the word's dictionary lemma (the word itself where the dictionary lacks it).
+    The dictionary is loaded here, when a lexicon is built, not on an article's first word."""
     from simplemma import Lemmatizer
 
     lemmatizer = Lemmatizer()
     lemmatizer.lemmatize("a", lang)
 
     @lru_cache(maxsize=_CACHE_SIZE)
-    def lemma(word: str) -> str:
-        return str(lemmatizer.lemmatize(word, lang))
+    def key(word: str) -> str:
+        return stem(str(lemmatizer.lemmatize(word, lang)))
 
-    return lemma
+    return key
 
 
 def key_function(lang: str) -> KeyFunction:

@@ -777,9 +777,7 @@ def _whole_katakana_words(
         after = doc[end].text[:1] if end < len(doc) else ""
         if _is_katakana(before) or _is_katakana(after):
             keep[i] = False
-    return TermMatches(
-        matches.doc[keep], matches.first[keep], matches.end[keep], matches.entry[keep]
-    )
+    return matches.kept(keep)
 
 
 def _space_positions(entry: Sequence[Alias], tokenizer: Callable[[str], Doc]) -> frozenset[int]:
@@ -818,9 +816,7 @@ def _spaces_as_written(
             if before < COMPOUND_PART or end - first - before < COMPOUND_PART:
                 keep[i] = False
                 break
-    return TermMatches(
-        matches.doc[keep], matches.first[keep], matches.end[keep], matches.entry[keep]
-    )
+    return matches.kept(keep)
 
 
 def _threshold(text: str) -> float:
