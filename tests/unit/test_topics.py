@@ -321,7 +321,9 @@ WMT_LANGUAGES = ("cs", "de", "es", "fr", "hi", "is", "ja", "ru", "uk", "zh")
 # activists, a French "rapprochement" is any coming closer, a Spanish or Portuguese "pastor" is
 # also a shepherd (and a Spanish surname), a Spanish "solar" also a building plot; French
 # "habitat" is also housing, a "cabinet" a firm or an office, a "régime" (Portuguese too) also
-# a diet or a scheme (régime de retraite), a "mobilisation" any rallying of support.
+# a diet or a scheme (régime de retraite), a "mobilisation" any rallying of support; a Czech
+# "doping" is also a cash injection (finanční doping), a Turkish "manga" a squad of soldiers, a
+# German or Turkish "Sprinter" also the van, a French "jogging" also a tracksuit.
 FALSE_FRIENDS = {
     ("medtop:20000350", "fed"),
     ("medtop:05000000", "college"),
@@ -337,6 +339,10 @@ FALSE_FRIENDS = {
     ("medtop:11000000", "cabinet"),
     ("medtop:11000000", "regime"),
     ("medtop:20000598", "mobilisation"),
+    ("medtop:15000000", "doping"),
+    ("medtop:01000000", "manga"),
+    ("medtop:15000000", "sprinter"),
+    ("medtop:10000000", "jogging"),
 }
 
 
