@@ -323,7 +323,8 @@ WMT_LANGUAGES = ("cs", "de", "es", "fr", "hi", "is", "ja", "ru", "uk", "zh")
 # "habitat" is also housing, a "cabinet" a firm or an office, a "régime" (Portuguese too) also
 # a diet or a scheme (régime de retraite), a "mobilisation" any rallying of support; a Czech
 # "doping" is also a cash injection (finanční doping), a Turkish "manga" a squad of soldiers, a
-# German or Turkish "Sprinter" also the van, a French "jogging" also a tracksuit.
+# German or Turkish "Sprinter" also the van, a French "jogging" also a tracksuit, a French
+# "partisan" any supporter, a Polish "GOP" also the Upper Silesian industrial district.
 FALSE_FRIENDS = {
     ("medtop:20000350", "fed"),
     ("medtop:05000000", "college"),
@@ -343,6 +344,8 @@ FALSE_FRIENDS = {
     ("medtop:01000000", "manga"),
     ("medtop:15000000", "sprinter"),
     ("medtop:10000000", "jogging"),
+    ("medtop:11000000", "partisan"),
+    ("medtop:11000000", "gop"),
 }
 
 
@@ -528,6 +531,7 @@ def test_an_amount_in_symbols_weighs_as_one_in_words(enricher) -> None:
         ("de", "Viele Firmen sind von der Regel betroffen.", "medtop:20000148"),  # affected
         ("cs", "Vláda slíbila podporu školám.", "medtop:20000533"),  # support, not benefits
         ("ja", "外国人観光客の受け入れを再開した。", "medtop:20000645"),  # accepting tourists
+        ("en", "A group of eight cardinals and a group of 20 monks met.", "medtop:20000640"),
     ],
 )
 def test_a_common_word_does_not_count_for_its_rarer_sense(enricher, lang, text, concept) -> None:
@@ -590,3 +594,19 @@ def test_a_longer_character_term_is_not_weaker_than_one_inside_it(lexicons) -> N
                     if contained and inner_weight > weight and not adjective:
                         weaker.append((lang, qcode, longer, inner))
     assert not weaker, weaker
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [  # party names, named parliaments and the US title abbreviations are political evidence
+        ("en", "Rep. Billy Long pressed her on it."),
+        ("en", "Republicans slammed the plan."),
+        ("de", "Die Republikaner lehnten den Plan ab."),
+        ("fr", "Les démocrates ont rejeté le plan."),
+        ("ru", "Госдума приняла закон."),
+        ("ja", "共和党は計画に反対した。"),
+        ("ar", "رفض الحزب الجمهوري الخطة."),
+    ],
+)
+def test_parties_and_parliaments_count_for_politics(enricher, lang, text) -> None:
+    assert POLITICS_TOP in _found_concepts(enricher, lang, text)
