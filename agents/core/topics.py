@@ -368,6 +368,7 @@ class TopicTagger:
         self._column = {qcode: i for i, qcode in enumerate(self.columns)}
         self._concepts = [self._describe(qcode) for qcode in self.columns]
         self._level1 = [concept.level == 1 for concept in self._concepts]
+        self._named = [qcode in used for qcode in self.columns]  # a lexicon or a cue names it
         self._top = [concept.top for concept in self._concepts]
         self._rows = _Rows()
         base = self._rows.extend(self._row(cues) for cues in entity_cues.values())
@@ -609,7 +610,10 @@ class TopicTagger:
         (company, price, production for the economy) turn up in stories about anything, and
         each language uses a different handful of them, so a subject carried by them alone is
         the one that comes and goes between translations; a story that is also about the
-        economy names what in it: nuclear power, an oil price, a merger."""
+        economy names what in it: nuclear power, an oil price, a merger. The topic must be one
+        the lexicons or cues name: a node between (products and services, business service)
+        only adds up its children's evidence, and reaches the threshold on a ship and a port
+        that no specific topic under it has enough of."""
         level1 = self._level1
         subjects = sorted([p for p in passing if level1[p[0]]], key=_strength, reverse=True)
         if not subjects:
@@ -617,7 +621,8 @@ class TopicTagger:
         main = subjects[0]
         kept = {main[0]}
         top = self._top
-        specific = {top[p[0]] for p in passing if not level1[p[0]]}
+        named = self._named
+        specific = {top[p[0]] for p in passing if not level1[p[0]] and named[p[0]]}
         needed = max(SECONDARY_STRENGTH * threshold, RELATIVE_CUT * main[1])
         for subject, total, _, _, _ in subjects[1:MAX_SUBJECTS]:
             if total >= needed and subject in specific:

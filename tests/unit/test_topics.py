@@ -237,6 +237,25 @@ def test_a_further_subject_needs_a_specific_topic_under_it(enricher) -> None:
     assert top_levels(tagger.tag(specific, "en", [])) == {POLITICS, ECONOMY}
 
 
+def test_a_node_that_only_adds_up_its_children_is_not_specific(enricher) -> None:
+    """Products and services (no lexicon names it) sums agriculture's fisheries and shipping's
+    port and reaches the threshold, while neither topic has enough evidence itself: that is the
+    field's scattered words again, not a story about fishing or ports."""
+    agriculture, shipping = "medtop:20000210", "medtop:20000291"
+    lexicon = {
+        "en": [Term(DIPLOMACY, "en", w, 3) for w in ("ambassador", "envoy", "summit", "treaty")]
+        + [Term(ECONOMY, "en", w, 3) for w in ("company", "price")]
+        + [Term(agriculture, "en", "fisheries", 2), Term(shipping, "en", "port", 2)]
+        + [Term(shipping, "en", "freight", 2)]
+    }
+    tagger = hand_made_tagger(enricher, lexicon)
+    diplomacy = "The ambassador and the envoy came to the summit to sign a treaty."
+    scattered = diplomacy + " The company said the price of fisheries at the port fell."
+    assert top_levels(tagger.tag(scattered, "en", [])) == {POLITICS}
+    shipping_story = scattered + " Freight through the port stopped."
+    assert top_levels(tagger.tag(shipping_story, "en", [])) == {POLITICS, ECONOMY}
+
+
 def test_the_main_subject_is_the_one_with_the_most_evidence(enricher) -> None:
     """Scores sum the five strongest pieces, so on a long article two subjects tie at the cap;
     the one with more evidence in all is the main one (the first top-level tag)."""
