@@ -109,7 +109,10 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def run_demo(settings: Settings, samples: Path = SAMPLES, colour: bool = True) -> int:
-    for signum in (signal.SIGTERM, signal.SIGHUP):  # closing the terminal also cleans up
+    # Closing the terminal also cleans up. SIGINT is set too: a shell without job control
+    # starts a background command with SIGINT ignored, and Python then installs no handler of
+    # its own, so Ctrl-C (or a test's SIGINT) would be ignored and leave Kafka running.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _interrupt)
     broker = local_broker(settings)
     _say(f"starting Kafka at {broker.bootstrap} (first run fetches its jars) ...")
