@@ -22,6 +22,7 @@ from agents.errors import NewsmonError
 from agents.kafka.admin import ensure_topics, produce
 from agents.kafka.broker import LocalBroker
 from agents.kafka.security import client_options
+from agents.processes import ended_with_parent
 from agents.settings import REPO_ROOT, Settings
 
 SAMPLES = REPO_ROOT / "config" / "samples" / "articles.jsonl"
@@ -85,6 +86,7 @@ def _start_worker(settings: Settings, log_path: Path) -> subprocess.Popen[bytes]
             stdin=subprocess.DEVNULL,
             env=env,
             start_new_session=True,
+            preexec_fn=ended_with_parent(),  # a killed demo leaves no worker polling on
         )
 
 

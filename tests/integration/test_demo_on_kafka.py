@@ -34,20 +34,18 @@ def two_free_ports() -> int:
     raise AssertionError("no two consecutive free ports")
 
 
-def test_the_demo_alerts_on_the_hindi_sample_and_stops_cleanly_on_ctrl_c(
-    broker: LocalBroker, tmp_path: Path
-) -> None:
-    del broker  # only for its jars, fetched into KAFKA_LIBS once per session
-    (tmp_path / "kafka").mkdir()
-    (tmp_path / "kafka" / "libs").symlink_to(KAFKA_LIBS)
+def _start_demo(home: Path) -> tuple[subprocess.Popen[bytes], Path, int]:
+    """``newsmon demo`` with its own Kafka under ``home``: the process, its output, the port."""
+    (home / "kafka").mkdir()
+    (home / "kafka" / "libs").symlink_to(KAFKA_LIBS)
     port = two_free_ports()
     env = {
         **os.environ,
-        "NEWSMON_HOME": str(tmp_path),
+        "NEWSMON_HOME": str(home),
         "NEWSMON_BROKER": f"127.0.0.1:{port}",
         "NEWSMON_WEB_PORT": str(free_port()),
     }
-    output = tmp_path / "demo.out"
+    output = home / "demo.out"
     with open(output, "wb") as out:
         demo = subprocess.Popen(
             [sys.executable, "-m", "agents", "demo"],
@@ -57,6 +55,14 @@ def test_the_demo_alerts_on_the_hindi_sample_and_stops_cleanly_on_ctrl_c(
             start_new_session=True,  # a process group of its own, as a terminal gives it
             preexec_fn=_as_a_background_job,
         )
+    return demo, output, port
+
+
+def test_the_demo_alerts_on_the_hindi_sample_and_stops_cleanly_on_ctrl_c(
+    broker: LocalBroker, tmp_path: Path
+) -> None:
+    del broker  # only for its jars, fetched into KAFKA_LIBS once per session
+    demo, output, port = _start_demo(tmp_path)
     try:
         deadline = time.monotonic() + 240
         text = ""
@@ -78,9 +84,34 @@ def test_the_demo_alerts_on_the_hindi_sample_and_stops_cleanly_on_ctrl_c(
     after = text[text.index("stopping ...") :]
     assert after.rstrip().endswith("stopped the worker and Kafka"), after
     assert " ERROR " not in after and "Traceback" not in after, after
+    worker = int(text.split("worker started (pid ", 1)[1].split(",", 1)[0])
+    assert not _alive(worker)
     broker_pid = tmp_path / "kafka" / "broker.pid"
     assert not broker_pid.exists() or not _alive(int(broker_pid.read_text()))
     assert not LocalBroker(tmp_path / "kafka", port=port).is_listening()
+
+
+def test_a_killed_demo_leaves_no_worker_behind(broker: LocalBroker, tmp_path: Path) -> None:
+    """The worker runs in a session of its own (Ctrl-C in the terminal is the demo's to
+    handle); if the demo itself is killed, the worker is told to stop rather than poll on."""
+    del broker
+    demo, output, _ = _start_demo(tmp_path)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and "worker started (pid " not in output.read_text():
+            time.sleep(0.5)
+        text = output.read_text()
+        worker = int(text.split("worker started (pid ", 1)[1].split(",", 1)[0])
+        os.killpg(demo.pid, signal.SIGKILL)
+        demo.wait(30)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and _alive(worker):
+            time.sleep(0.5)
+        assert not _alive(worker)
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGKILL)
+        _kill_broker(tmp_path)
 
 
 def _as_a_background_job() -> None:
