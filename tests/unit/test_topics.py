@@ -343,7 +343,9 @@ WMT_LANGUAGES = ("cs", "de", "es", "fr", "hi", "is", "ja", "ru", "uk", "zh")
 # a diet or a scheme (régime de retraite), a "mobilisation" any rallying of support; a Czech
 # "doping" is also a cash injection (finanční doping), a Turkish "manga" a squad of soldiers, a
 # German or Turkish "Sprinter" also the van, a French "jogging" also a tracksuit, a French
-# "partisan" any supporter, a Polish "GOP" also the Upper Silesian industrial district.
+# "partisan" any supporter, a Polish "GOP" also the Upper Silesian industrial district; a Spanish
+# or Portuguese "musical" is mostly the adjective and "anime" a form of animar, a Spanish "panda" a
+# gang, a French "SMR" also rehabilitation care, an Icelandic "flóra" any wide range.
 FALSE_FRIENDS = {
     ("medtop:20000350", "fed"),
     ("medtop:05000000", "college"),
@@ -365,6 +367,11 @@ FALSE_FRIENDS = {
     ("medtop:10000000", "jogging"),
     ("medtop:11000000", "partisan"),
     ("medtop:11000000", "gop"),
+    ("medtop:01000000", "musical"),
+    ("medtop:01000000", "anime"),
+    ("medtop:08000000", "panda"),
+    ("medtop:20000265", "smr"),
+    ("medtop:06000000", "flora"),
 }
 
 
