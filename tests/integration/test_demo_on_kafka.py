@@ -84,7 +84,7 @@ def test_the_demo_alerts_on_the_hindi_sample_and_stops_cleanly_on_ctrl_c(
     after = text[text.index("stopping ...") :]
     assert after.rstrip().endswith("stopped the worker and Kafka"), after
     assert " ERROR " not in after and "Traceback" not in after, after
-    worker = int(text.split("worker started (pid ", 1)[1].split(",", 1)[0])
+    worker = _worker_pid(text)
     assert not _alive(worker)
     broker_pid = tmp_path / "kafka" / "broker.pid"
     assert not broker_pid.exists() or not _alive(int(broker_pid.read_text()))
@@ -101,7 +101,7 @@ def test_a_killed_demo_leaves_no_worker_behind(broker: LocalBroker, tmp_path: Pa
         while time.monotonic() < deadline and "worker started (pid " not in output.read_text():
             time.sleep(0.5)
         text = output.read_text()
-        worker = int(text.split("worker started (pid ", 1)[1].split(",", 1)[0])
+        worker = _worker_pid(text)
         os.killpg(demo.pid, signal.SIGKILL)
         demo.wait(30)
         deadline = time.monotonic() + 60
@@ -122,6 +122,11 @@ def _as_a_background_job() -> None:
     stop_with_parent = ended_with_parent()
     if stop_with_parent is not None:
         stop_with_parent()
+
+
+def _worker_pid(output: str) -> int:
+    """The pid the demo printed in "worker started (pid N, log ...)"."""
+    return int(output.split("worker started (pid ", 1)[1].split(",", 1)[0])
 
 
 def _kill_broker(home: Path) -> None:

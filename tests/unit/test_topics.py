@@ -220,20 +220,27 @@ def test_a_further_subject_needs_far_more_than_the_threshold(subjects_tagger) ->
     assert top_levels(subjects_tagger.tag(discussed, "en", [])) == {POLITICS, ECONOMY}
 
 
+# A diplomatic story at four decisive terms: the main subject beside which the tests below set
+# a further one.
+_DIPLOMACY_TERMS = [
+    Term(DIPLOMACY, "en", w, 3) for w in ("ambassador", "envoy", "summit", "treaty")
+]
+_DIPLOMACY_STORY = "The ambassador and the envoy came to the summit to sign a treaty."
+
+
 def test_a_further_subject_needs_a_specific_topic_under_it(enricher) -> None:
     """The field's generic words are not enough for a second subject: each translation uses a
     different handful of them. A story also about the economy names what in it."""
     generic = ["company", "price", "production"]
     lexicon = {
-        "en": [Term(DIPLOMACY, "en", w, 3) for w in ("ambassador", "envoy", "summit", "treaty")]
+        "en": _DIPLOMACY_TERMS
         + [Term(ECONOMY, "en", w, 3) for w in generic]
         + [Term("medtop:20000344", "en", "inflation", 3)]
     }
     tagger = hand_made_tagger(enricher, lexicon)
-    diplomacy = "The ambassador and the envoy came to the summit to sign a treaty."
-    only_generic = diplomacy + " The company said its price and production would fall."
+    only_generic = _DIPLOMACY_STORY + " The company said its price and production would fall."
     assert top_levels(tagger.tag(only_generic, "en", [])) == {POLITICS}
-    specific = diplomacy + " The company said its price would rise with inflation."
+    specific = _DIPLOMACY_STORY + " The company said its price would rise with inflation."
     assert top_levels(tagger.tag(specific, "en", [])) == {POLITICS, ECONOMY}
 
 
@@ -243,14 +250,13 @@ def test_a_node_that_only_adds_up_its_children_is_not_specific(enricher) -> None
     field's scattered words again, not a story about fishing or ports."""
     agriculture, shipping = "medtop:20000210", "medtop:20000291"
     lexicon = {
-        "en": [Term(DIPLOMACY, "en", w, 3) for w in ("ambassador", "envoy", "summit", "treaty")]
+        "en": _DIPLOMACY_TERMS
         + [Term(ECONOMY, "en", w, 3) for w in ("company", "price")]
         + [Term(agriculture, "en", "fisheries", 2), Term(shipping, "en", "port", 2)]
         + [Term(shipping, "en", "freight", 2)]
     }
     tagger = hand_made_tagger(enricher, lexicon)
-    diplomacy = "The ambassador and the envoy came to the summit to sign a treaty."
-    scattered = diplomacy + " The company said the price of fisheries at the port fell."
+    scattered = _DIPLOMACY_STORY + " The company said the price of fisheries at the port fell."
     assert top_levels(tagger.tag(scattered, "en", [])) == {POLITICS}
     shipping_story = scattered + " Freight through the port stopped."
     assert top_levels(tagger.tag(shipping_story, "en", [])) == {POLITICS, ECONOMY}
